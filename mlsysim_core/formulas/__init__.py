@@ -1,0 +1,25 @@
+"""The formula library: every equation of the engine, written once, each citing its source.
+
+Every ``calc_*`` takes pint Quantities or bare numbers in canonical units and returns a
+Quantity (a float for ratios); ``calc_*.raw`` is the same equation on floats, used by solvers.
+"""
+from .communication import (calc_all_to_all_time, calc_hierarchical_allreduce_time,
+                            calc_microbatches_for_bubble, calc_pipeline_bubble,
+                            calc_ring_allreduce_time, calc_ring_tree_crossover_size,
+                            calc_scaling_efficiency, calc_tree_allreduce_time)
+from .operations import (calc_amortized_capex, calc_breakeven_utilization, calc_carbon,
+                         calc_device_power, calc_energy, calc_tco, calc_water)
+from .reliability import (calc_availability_stacked, calc_checkpoint_waste, calc_expected_failures,
+                          calc_failure_probability, calc_mtbf_cluster, calc_mtbf_node,
+                          calc_young_daly_interval)
+from .roofline import (calc_amdahls_speedup, calc_arithmetic_intensity, calc_bottleneck,
+                       calc_effective_flops, calc_mfu, calc_ridge_point, calc_roofline_time)
+from .serving import (calc_itl, calc_kv_cache_bytes, calc_prefill_flops, calc_total_cost_with_serving,
+                      calc_ttft)
+from .training import (calc_activation_memory, calc_checkpoint_size, calc_chinchilla_params,
+                       calc_chinchilla_tokens, calc_training_state_bytes, calc_training_time,
+                       calc_transformer_training_flops)
+
+calc_kv_cache_size = calc_kv_cache_bytes  # the name used by the reference implementation
+
+__all__ = sorted(n for n in dir() if n.startswith("calc_"))

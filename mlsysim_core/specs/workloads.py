@@ -1,0 +1,127 @@
+"""Layer A: workloads (demand), lowered to a hardware-agnostic ComputationGraph.
+
+Conventions (stated once, used everywhere): ``inference_flop`` is per generated token for
+decoder language models (2 x active parameters), per sequence for encoders, per input for
+vision and tiny models; one multiply-accumulate counts as 2 FLOPs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..units import bytes_per_element, q
+
+
+@dataclass(frozen=True, slots=True)
+class ComputationGraph:
+    """What one inference of a workload asks of any machine, at one precision."""
+
+    name: str
+    total_flop: float          # FLOP per inference unit (token, sequence or input)
+    parameter_count: float
+    weight_bytes: float
+    layers: int | None = None
+
+    @property
+    def total_ops(self):
+        return q(self.total_flop, "flop")
+
+    @property
+    def weights(self):
+        return q(self.weight_bytes, "byte").to("GB")
+
+    @property
+    def arithmetic_intensity(self):
+        """FLOP per byte of weights read: the workload's position on the roofline at batch 1."""
+        from ..formulas import calc_arithmetic_intensity
+        return calc_arithmetic_intensity(self.total_ops, self.weights)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Workload:
+    """Any model: parameters and FLOPs per inference, with the citation for each number."""
+
+    name: str
+    key: str
+    family: str
+    parameters_count: float
+    inference_flop: float
+    layers: int | None = None
+    activation_bytes_per_sample: float | None = None   # None: 10 % of weight bytes (see engine)
+    model_size_bytes: float | None = None               # for embedding-dominated models (DLRM)
+    sources: dict = field(default_factory=dict, repr=False)
+
+    architecture = "workload"
+
+    @property
+    def parameters(self):
+        return q(self.parameters_count, "count")
+
+    @property
+    def inference_flops(self):
+        return q(self.inference_flop, "flop")
+
+    @property
+    def active_parameters_count(self) -> float:
+        return self.parameters_count
+
+    def weight_bytes(self, precision: str = "fp16") -> float:
+        if self.model_size_bytes is not None and not self.parameters_count:
+            return self.model_size_bytes
+        return self.parameters_count * bytes_per_element(precision)
+
+    def size_in_bytes(self, precision: str = "fp16"):
+        return q(self.weight_bytes(precision), "byte").to("GB")
+
+    def lower(self, precision: str = "fp16") -> ComputationGraph:
+        return ComputationGraph(self.name, self.inference_flop, self.parameters_count,
+                                self.weight_bytes(precision), self.layers)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CNNWorkload(Workload):
+    architecture = "cnn"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TransformerWorkload(Workload):
+    hidden_dim: int = 4096
+    heads: int = 32
+    kv_heads: int | None = None        # None: multi-head attention (kv_heads == heads)
+    training_tokens: float | None = None
+
+    architecture = "transformer"
+
+    @property
+    def head_dim(self) -> int:
+        return self.hidden_dim // self.heads
+
+    @property
+    def n_kv_heads(self) -> int:
+        return self.kv_heads or self.heads
+
+    def kv_cache_bytes(self, seq_len: int, batch_size: int = 1, precision: str = "fp16") -> float:
+        """2 x L x H_kv x d_head x S x B x bytes (K and V; GQA via H_kv)."""
+        from ..formulas import calc_kv_cache_bytes
+        return calc_kv_cache_bytes.raw(self.layers, self.n_kv_heads, self.head_dim, seq_len,
+                                       batch_size, bytes_per_element(precision))
+
+    def get_kv_cache_size(self, seq_len: int, batch_size: int = 1, precision: str = "fp16"):
+        return q(self.kv_cache_bytes(seq_len, batch_size, precision), "byte").to("GB")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MoEWorkload(TransformerWorkload):
+    """Mixture of experts: memory follows total parameters, compute follows active ones."""
+
+    active_parameters: float = 0.0
+    experts: int = 1
+    experts_per_token: int = 1
+
+    architecture = "moe"
+
+    @property
+    def active_parameters_count(self) -> float:
+        return self.active_parameters
