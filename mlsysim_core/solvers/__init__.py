@@ -1,0 +1,1 @@
+"""Solvers: each composes formulas from ``mlsysim_core.formulas`` into one result."""

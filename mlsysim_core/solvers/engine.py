@@ -1,0 +1,131 @@
+"""Single-node roofline: inference or training of one workload on one accelerator.
+
+T = max(FLOPs / (Peak x eta), Bytes / BW) + dispatch tax  (Williams et al. 2009; equations page 1.1)
+
+Bytes moved per call: the weights once, plus activations per sample (CNNs: the zoo's
+activation bytes or the constants' 10 % of weights; transformers: negligible next to weights
+at one token). Training touches weights, gradients and optimizer state once per step and costs
+3x the forward FLOPs (4x with full recomputation).
+"""
+from __future__ import annotations
+
+from ..errors import OOMError
+from ..fmt import si
+from ..formulas import (calc_activation_memory, calc_bottleneck, calc_device_power,
+                        calc_training_state_bytes)
+from ..results import PerformanceProfile
+from ..specs import CNNWorkload, TransformerWorkload
+from ..zoo import constants
+from ._common import (check_batch, check_efficiency, check_hardware, check_model, check_precision)
+
+_ROOF = "T = \\max\\left(\\frac{\\text{FLOPs}}{\\text{Peak}\\times\\eta}, \\frac{\\text{Bytes}}{\\text{BW}}\\right) + \\tau_{\\text{dispatch}}"
+
+
+def roofline(model, hardware, batch_size, precision, bpe, efficiency, is_training=False, seq_len=2048,
+             recompute=False, zero_stage=0, dp_size=1) -> dict:
+    """Raw roofline numbers (canonical units) for solvers that compose it; no checks here."""
+    c = constants()
+    peak = hardware.compute.peak_flop_s(precision)
+    bw = hardware.memory.bandwidth_bytes_s
+    params = model.parameters_count
+    weights = model.weight_bytes(precision)
+    fwd = model.inference_flop * batch_size
+    if model.activation_bytes_per_sample is not None:
+        act = model.activation_bytes_per_sample * bpe / 2.0   # zoo figure is at 16-bit
+    elif isinstance(model, CNNWorkload):
+        act = weights * c.cnn_activation_traffic_ratio
+    else:
+        act = 0.0
+    if is_training:
+        flops = fwd * c.training_flop_multiplier
+        hw_flops = fwd * (c.recompute_flop_multiplier if recompute else c.training_flop_multiplier)
+        state = calc_training_state_bytes.raw(params, bpe, c.adam_state_bytes_per_param, zero_stage, dp_size)
+        if isinstance(model, TransformerWorkload):
+            act_mem = calc_activation_memory.raw(model.layers, seq_len, batch_size, model.hidden_dim,
+                                                 model.heads, bpe, "full" if recompute else "selective")
+        else:
+            act_mem = act * batch_size
+        footprint = state + act_mem
+        bytes_moved = state + 2.0 * act_mem        # write in forward, read in backward
+    else:
+        flops = hw_flops = fwd
+        footprint = weights + act * batch_size
+        bytes_moved = weights + act * batch_size
+    t_compute = hw_flops / (peak * efficiency)
+    t_memory = bytes_moved / bw
+    latency = (t_compute if t_compute >= t_memory else t_memory) + hardware.dispatch_tax_s
+    capacity = hardware.memory.capacity_bytes
+    mfu = flops / latency / peak
+    return {
+        "latency": latency, "latency_compute": t_compute, "latency_memory": t_memory,
+        "latency_overhead": hardware.dispatch_tax_s, "throughput": batch_size / latency,
+        "bottleneck": calc_bottleneck.raw(t_compute, t_memory),
+        "arithmetic_intensity": hw_flops / bytes_moved, "ridge_point": peak / bw,
+        "memory_footprint": footprint, "memory_capacity": capacity,
+        "shortfall": footprint - capacity if footprint > capacity else 0.0,
+        "feasible": footprint <= capacity, "mfu": mfu, "hfu": hw_flops / latency / peak,
+        "energy": calc_device_power.raw(hardware.tdp_w, mfu, c.energy_idle_fraction) * latency,
+        "flops": flops, "bytes_moved": bytes_moved, "peak_flops_actual": peak * efficiency,
+        "peak_bw_actual": bw, "batch_size": batch_size, "precision": precision,
+        "efficiency": efficiency, "is_training": is_training,
+    }
+
+
+class SingleNodeModel:
+    """Roofline of one workload on one accelerator (Wall 1 Compute, Wall 2 Memory)."""
+
+    def solve(self, model, hardware, batch_size=1, precision="fp16", efficiency=0.5,
+              is_training=False, seq_len=2048, activation_recomputation=False, zero_stage=0,
+              dp_size=1, raise_errors=False) -> PerformanceProfile:
+        check_model(model)
+        check_hardware(hardware)
+        precision, bpe = check_precision(precision)
+        batch_size = check_batch(batch_size)
+        efficiency = check_efficiency(efficiency)
+        if is_training:
+            seq_len = check_batch(seq_len, "seq_len")
+        r = roofline(model, hardware, batch_size, precision, bpe, efficiency, bool(is_training),
+                     seq_len, bool(activation_recomputation), zero_stage, dp_size)
+        if raise_errors and not r["feasible"]:
+            raise OOMError(f"{model.name} needs {si(r['memory_footprint'], 'B')} but {hardware.name} "
+                           f"has {si(r['memory_capacity'], 'B')} (short by {si(r['shortfall'], 'B')})",
+                           r["memory_footprint"], r["memory_capacity"])
+        return PerformanceProfile(r, lambda: _work(r, model, hardware))
+
+
+def _work(r, model, hardware):
+    peak = r["peak_flops_actual"] / r["efficiency"]
+    return [
+        ("Arithmetic intensity", "I = \\text{FLOPs} / \\text{Bytes}",
+         f"{si(r['flops'], 'FLOP')} / {si(r['bytes_moved'], 'B')} = **{r['arithmetic_intensity']:.3g} FLOP/B**"),
+        ("Ridge point", "I^* = \\text{Peak} / \\text{BW}",
+         f"{si(peak, 'FLOP/s')} / {si(r['peak_bw_actual'], 'B/s')} = **{r['ridge_point']:.3g} FLOP/B**"),
+        ("Latency (roofline)", _ROOF,
+         f"max({si(r['flops'] if not r['is_training'] else r['hfu'] * r['latency'] * peak, 'FLOP')} / "
+         f"({si(peak, 'FLOP/s')} × {r['efficiency']:g}), {si(r['bytes_moved'], 'B')} / "
+         f"{si(r['peak_bw_actual'], 'B/s')}) + {si(r['latency_overhead'], 's')} = "
+         f"max({si(r['latency_compute'], 's')}, {si(r['latency_memory'], 's')}) + "
+         f"{si(r['latency_overhead'], 's')} = **{si(r['latency'], 's')}** ({r['bottleneck']})"),
+        ("Memory", "\\text{footprint} \\le \\text{capacity}",
+         f"{si(r['memory_footprint'], 'B')} vs {si(r['memory_capacity'], 'B')} on {hardware.name}: "
+         f"**{'fits' if r['feasible'] else 'does not fit, short by ' + si(r['shortfall'], 'B')}**"),
+    ]
+
+
+class Engine:
+    """``Engine.solve(model, hardware, ...)``: the single-node roofline in one call."""
+
+    _model = SingleNodeModel()
+
+    @staticmethod
+    def solve(model, hardware, batch_size=1, precision="fp16", efficiency=0.5, is_training=False,
+              **kwargs) -> PerformanceProfile:
+        return Engine._model.solve(model, hardware, batch_size, precision, efficiency, is_training,
+                                   **kwargs)
+
+    @staticmethod
+    def sweep(model, hardware_list, batch_sizes=(1,), precisions=("fp16",), efficiency=0.5) -> list[dict]:
+        """Every (hardware, batch, precision) combination, feasible or not."""
+        return [{"hardware": hw, "batch_size": b, "precision": p,
+                 "profile": Engine.solve(model, hw, b, p, efficiency)}
+                for hw in hardware_list for b in batch_sizes for p in precisions]

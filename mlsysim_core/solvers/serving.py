@@ -1,0 +1,74 @@
+"""LLM serving: compute-bound prefill (TTFT), memory-bound decode (ITL), KV cache, fit.
+
+TTFT = prefill FLOPs / (Peak x eta) + dispatch            (equations page 4.1)
+ITL  = max((W + KV) / BW, 2 P_active B / (Peak x eta)) + dispatch   (equations page 4.2)
+KV   = 2 L H_kv d_head S B bytes                          (equations page 4.3)
+"""
+from __future__ import annotations
+
+from ..errors import OOMError
+from ..fmt import si
+from ..formulas import calc_bottleneck, calc_kv_cache_bytes, calc_prefill_flops
+from ..results import ServingResult
+from ._common import (check_batch, check_efficiency, check_hardware, check_precision,
+                      check_transformer)
+
+
+class ServingModel:
+    """Two-phase LLM inference on one accelerator (Wall 4 Serving)."""
+
+    def solve(self, model, hardware, seq_len=2048, batch_size=1, precision="fp16", efficiency=0.5,
+              output_tokens=0, kv_precision=None, raise_errors=False) -> ServingResult:
+        check_transformer(model, "ServingModel")
+        check_hardware(hardware)
+        precision, bpe = check_precision(precision)
+        kv_bpe = bpe if kv_precision is None else check_precision(kv_precision)[1]
+        seq_len = check_batch(seq_len, "seq_len")
+        batch_size = check_batch(batch_size)
+        efficiency = check_efficiency(efficiency)
+        if output_tokens:
+            output_tokens = check_batch(output_tokens, "output_tokens")
+
+        peak = hardware.compute.peak_flop_s(precision) * efficiency
+        bw = hardware.memory.bandwidth_bytes_s
+        tax = hardware.dispatch_tax_s
+        active = model.active_parameters_count
+        weights = model.weight_bytes(precision)
+        kv_token = calc_kv_cache_bytes.raw(model.layers, model.n_kv_heads, model.head_dim, 1, 1, kv_bpe)
+        kv = kv_token * seq_len * batch_size
+        prefill = calc_prefill_flops.raw(active, seq_len, batch_size, model.layers, model.hidden_dim)
+        t_prefill = prefill / peak
+        ttft = t_prefill + tax
+        t_dec_mem = (weights + kv) / bw
+        t_dec_cmp = 2.0 * active * batch_size / peak
+        itl = (t_dec_mem if t_dec_mem >= t_dec_cmp else t_dec_cmp) + tax
+        total = weights + kv
+        capacity = hardware.memory.capacity_bytes
+        r = {
+            "ttft": ttft, "itl": itl, "kv_cache_size": kv, "kv_cache_per_token": kv_token,
+            "model_weights_size": weights, "total_memory_required": total, "memory_capacity": capacity,
+            "feasible": total <= capacity, "memory_utilization": total / capacity,
+            "shortfall": total - capacity if total > capacity else 0.0,
+            "decode_throughput": batch_size / itl,
+            "request_latency": ttft + output_tokens * itl,
+            "prefill_bottleneck": "Compute Bound",
+            "decode_bottleneck": calc_bottleneck.raw(t_dec_cmp, t_dec_mem),
+            "prefill_flops": prefill, "seq_len": seq_len, "batch_size": batch_size,
+            "precision": precision,
+        }
+        if raise_errors and not r["feasible"]:
+            raise OOMError(f"{model.name} weights + KV cache need {si(total, 'B')} but {hardware.name} "
+                           f"has {si(capacity, 'B')} (short by {si(r['shortfall'], 'B')})", total, capacity)
+        return ServingResult(r, lambda: [
+            ("KV cache", "KV = 2 L H_{kv} d_{head} S B b",
+             f"2 × {model.layers} × {model.n_kv_heads} × {model.head_dim} × {seq_len} × {batch_size} × "
+             f"{kv_bpe:g} B = **{si(kv, 'B')}** ({si(kv_token, 'B')} per token)"),
+            ("Time to first token", "TTFT = \\frac{2PSB + 2LS^2dB}{\\text{Peak}\\times\\eta} + \\tau",
+             f"{si(prefill, 'FLOP')} / {si(peak, 'FLOP/s')} + {si(tax, 's')} = **{si(ttft, 's')}**"),
+            ("Inter-token latency", "ITL = \\max\\left(\\frac{W + KV}{BW}, \\frac{2PB}{\\text{Peak}\\times\\eta}\\right) + \\tau",
+             f"max(({si(weights, 'B')} + {si(kv, 'B')}) / {si(bw, 'B/s')}, {si(t_dec_cmp, 's')}) + "
+             f"{si(tax, 's')} = **{si(itl, 's')}** ({r['decode_bottleneck']})"),
+            ("Memory", "W + KV \\le \\text{capacity}",
+             f"{si(weights, 'B')} + {si(kv, 'B')} = {si(total, 'B')} vs {si(capacity, 'B')}: "
+             f"**{'fits' if r['feasible'] else 'short by ' + si(r['shortfall'], 'B')}**"),
+        ])

@@ -1,0 +1,162 @@
+"""Read the zoo's TOML files into frozen specs, refusing anything unsourced or unknown.
+
+File format (one file per kind, see data/*.toml):
+
+    [sources]
+    nv-h100 = "NVIDIA H100 Tensor Core GPU datasheet (2023), https://..."
+
+    [H100]                                   # the entry's key (attribute name)
+    name = "NVIDIA H100 SXM5 80GB"           # strings need no source
+    memory_bandwidth = [3.35, "TB/s", "nv-h100"]   # every number: [value, unit, source id]
+
+Each schema below lists, per field, its dimension (a key of units_table) or "str"/"ref:<kind>",
+and whether it is required. Unknown or missing fields, unknown units, dimension mismatches,
+negative numbers and source ids missing from [sources] are errors naming file, entry and field.
+"""
+from __future__ import annotations
+
+import math
+import tomllib
+from importlib import resources
+
+from ..errors import ZooError
+from .units_table import UNITS, allowed_units
+
+REQ, OPT = True, False
+SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
+    "hardware": {
+        "name": ("str", REQ), "tier": ("str", REQ), "aliases": ("list", OPT),
+        "release_year": ("year", OPT), "peak_flops": ("table:flop/s", REQ),
+        "memory_capacity": ("byte", REQ), "memory_bandwidth": ("byte/s", REQ),
+        "sram_capacity": ("byte", OPT), "sram_bandwidth": ("byte/s", OPT),
+        "tdp": ("W", REQ), "dispatch_tax": ("s", REQ), "unit_cost": ("USD", OPT),
+        "interconnect": ("str", OPT), "interconnect_bandwidth": ("byte/s", OPT),
+        "interconnect_latency": ("s", OPT), "note": ("str", OPT),
+    },
+    "models": {
+        "name": ("str", REQ), "family": ("str", REQ), "architecture": ("str", REQ),
+        "aliases": ("list", OPT), "parameters": ("count", REQ), "inference_flops": ("flop", OPT),
+        "layers": ("count", OPT), "hidden_dim": ("count", OPT), "heads": ("count", OPT),
+        "kv_heads": ("count", OPT), "active_parameters": ("count", OPT), "experts": ("count", OPT),
+        "experts_per_token": ("count", OPT), "training_tokens": ("count", OPT),
+        "activation_bytes": ("byte", OPT), "model_size": ("byte", OPT), "note": ("str", OPT),
+    },
+    "grids": {
+        "name": ("str", REQ), "aliases": ("list", OPT), "carbon_intensity": ("g/kWh", REQ),
+        "pue": ("1", REQ), "wue": ("L/kWh", REQ), "primary_source": ("str", OPT),
+        "renewable_share": ("1", OPT), "note": ("str", OPT),
+    },
+    "datacenters": {
+        "name": ("str", REQ), "grid": ("ref:grids", REQ), "pue": ("1", OPT), "wue": ("L/kWh", OPT),
+        "note": ("str", OPT),
+    },
+    "fabrics": {
+        "name": ("str", REQ), "bandwidth": ("byte/s", REQ), "latency": ("s", REQ),
+        "oversubscription": ("1", OPT), "topology": ("str", OPT), "note": ("str", OPT),
+    },
+    "nodes": {
+        "name": ("str", REQ), "accelerator": ("ref:hardware", REQ),
+        "accelerators_per_node": ("count", REQ), "intra_node_bandwidth": ("byte/s", REQ),
+        "intra_node_latency": ("s", REQ), "nics_per_node": ("count", OPT),
+        "psus_per_node": ("count", OPT), "note": ("str", OPT),
+    },
+    "clusters": {
+        "name": ("str", REQ), "node": ("ref:nodes", REQ), "nodes": ("count", REQ),
+        "fabric": ("ref:fabrics", REQ), "region": ("ref:grids", OPT), "note": ("str", OPT),
+    },
+}
+
+
+class Raw(dict):
+    """One entry's fields in canonical units, plus ``sources``: field -> citation."""
+
+    def __init__(self, key: str, fields: dict, sources: dict):
+        super().__init__(fields)
+        self.key, self.sources = key, sources
+
+
+def _number(path: str, value, dimension: str, sources: dict) -> tuple[float, str]:
+    if not (isinstance(value, list) and len(value) == 3 and isinstance(value[1], str)
+            and isinstance(value[2], str) and isinstance(value[0], (int, float))
+            and not isinstance(value[0], bool)):
+        raise ZooError(f"{path}: expected [value, unit, source id], got {value!r} "
+                       "(every number in the zoo carries its unit and its source)")
+    v, unit, src = value
+    dim, factor = UNITS.get(unit, (None, 0.0))
+    if dim != dimension:
+        raise ZooError(f"{path}: unit {unit!r} is not one of {allowed_units(dimension)}")
+    if not math.isfinite(v) or v < 0:
+        raise ZooError(f"{path}: value {v!r} must be finite and >= 0")
+    if src not in sources:
+        raise ZooError(f"{path}: source id {src!r} is not defined in [sources]")
+    return v * factor, sources[src]
+
+
+def parse(kind: str, text: str, filename: str) -> dict[str, Raw]:
+    """Parse and check one zoo file; returns key -> Raw (references left as keys)."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ZooError(f"{filename}: not valid TOML: {e}") from None
+    sources = doc.pop("sources", None)
+    if not isinstance(sources, dict) or not sources:
+        raise ZooError(f"{filename}: a [sources] table of id = citation is required")
+    schema = SCHEMAS[kind]
+    out: dict[str, Raw] = {}
+    for key, entry in doc.items():
+        if not isinstance(entry, dict):
+            raise ZooError(f"{filename}: [{key}] must be a table")
+        unknown = set(entry) - set(schema)
+        if unknown:
+            raise ZooError(f"{filename}: [{key}] has unknown field(s) {sorted(unknown)}; "
+                           f"allowed: {sorted(schema)}")
+        missing = [f for f, (_, req) in schema.items() if req and f not in entry]
+        if missing:
+            raise ZooError(f"{filename}: [{key}] is missing required field(s) {missing}")
+        fields, cites = {}, {}
+        for f, value in entry.items():
+            dim, _ = schema[f]
+            path = f"{filename}: [{key}].{f}"
+            if dim == "str" or dim.startswith("ref:"):
+                if not isinstance(value, str):
+                    raise ZooError(f"{path}: expected a string, got {value!r}")
+                fields[f] = value
+            elif dim == "list":
+                if not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
+                    raise ZooError(f"{path}: expected a list of strings")
+                fields[f] = value
+            elif dim.startswith("table:"):
+                if not isinstance(value, dict) or not value:
+                    raise ZooError(f"{path}: expected a table of precision = [value, unit, source]")
+                fields[f] = {}
+                for sub, v in value.items():
+                    fields[f][sub], cites[f"{f}.{sub}"] = _number(f"{path}.{sub}", v, dim[6:], sources)
+            else:
+                fields[f], cites[f] = _number(path, value, dim, sources)
+        out[key] = Raw(key, fields, cites)
+    return out
+
+
+def parse_constants(text: str, filename: str) -> tuple[dict[str, float], dict[str, str]]:
+    """A flat file of ``name = [value, unit, source id]``: defaults and calibration figures."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ZooError(f"{filename}: not valid TOML: {e}") from None
+    sources = doc.pop("sources", None)
+    if not isinstance(sources, dict) or not sources:
+        raise ZooError(f"{filename}: a [sources] table of id = citation is required")
+    values, cites = {}, {}
+    for key, value in doc.items():
+        unit = value[1] if isinstance(value, list) and len(value) == 3 else None
+        dim = UNITS.get(unit, ("1", 0))[0] if isinstance(unit, str) else "1"
+        values[key], cites[key] = _number(f"{filename}: {key}", value, dim, sources)
+    return values, cites
+
+
+def read(name: str) -> str:
+    return resources.files("mlsysim_core.zoo").joinpath("data", name).read_text(encoding="utf-8")
+
+
+def load(kind: str) -> dict[str, Raw]:
+    return parse(kind, read(f"{kind}.toml"), f"{kind}.toml")
