@@ -22,11 +22,16 @@ _ROOF = "T = \\max\\left(\\frac{\\text{FLOPs}}{\\text{Peak}\\times\\eta}, \\frac
 
 
 def roofline(model, hardware, batch_size, precision, bpe, efficiency, is_training=False, seq_len=2048,
-             recompute=False, zero_stage=0, dp_size=1) -> dict:
-    """Raw roofline numbers (canonical units) for solvers that compose it; no checks here."""
+             recompute=False, zero_stage=0, dp_size=1, bandwidth_efficiency=1.0) -> dict:
+    """Raw roofline numbers (canonical units) for solvers that compose it; no checks here.
+
+    ``latency_bound`` is the ideal bound (datasheet peaks, both efficiencies 1, no dispatch):
+    no real run can beat it. ``latency`` applies the efficiencies and the dispatch tax.
+    """
     c = constants()
     peak = hardware.compute.peak_flop_s(precision)
-    bw = hardware.memory.bandwidth_bytes_s
+    peak_bw = hardware.memory.bandwidth_bytes_s
+    bw = peak_bw * bandwidth_efficiency
     params = model.parameters_count
     weights = model.weight_bytes(precision)
     fwd = model.inference_flop * batch_size
@@ -58,16 +63,18 @@ def roofline(model, hardware, batch_size, precision, bpe, efficiency, is_trainin
     mfu = flops / latency / peak
     return {
         "latency": latency, "latency_compute": t_compute, "latency_memory": t_memory,
-        "latency_overhead": hardware.dispatch_tax_s, "throughput": batch_size / latency,
+        "latency_overhead": hardware.dispatch_tax_s,
+        "latency_bound": max(hw_flops / peak, bytes_moved / peak_bw), "throughput": batch_size / latency,
         "bottleneck": calc_bottleneck.raw(t_compute, t_memory),
-        "arithmetic_intensity": hw_flops / bytes_moved, "ridge_point": peak / bw,
+        "arithmetic_intensity": hw_flops / bytes_moved, "ridge_point": peak / peak_bw,
         "memory_footprint": footprint, "memory_capacity": capacity,
         "shortfall": footprint - capacity if footprint > capacity else 0.0,
         "feasible": footprint <= capacity, "mfu": mfu, "hfu": hw_flops / latency / peak,
         "energy": calc_device_power.raw(hardware.tdp_w, mfu, c.energy_idle_fraction) * latency,
         "flops": flops, "bytes_moved": bytes_moved, "peak_flops_actual": peak * efficiency,
         "peak_bw_actual": bw, "batch_size": batch_size, "precision": precision,
-        "efficiency": efficiency, "is_training": is_training,
+        "efficiency": efficiency, "bandwidth_efficiency": bandwidth_efficiency,
+        "is_training": is_training,
     }
 
 
@@ -76,16 +83,18 @@ class SingleNodeModel:
 
     def solve(self, model, hardware, batch_size=1, precision="fp16", efficiency=0.5,
               is_training=False, seq_len=2048, activation_recomputation=False, zero_stage=0,
-              dp_size=1, raise_errors=False) -> PerformanceProfile:
+              dp_size=1, bandwidth_efficiency=1.0, raise_errors=False) -> PerformanceProfile:
         check_model(model)
         check_hardware(hardware)
         precision, bpe = check_precision(precision)
         batch_size = check_batch(batch_size)
         efficiency = check_efficiency(efficiency)
+        if bandwidth_efficiency != 1.0:
+            bandwidth_efficiency = check_efficiency(bandwidth_efficiency, "bandwidth_efficiency")
         if is_training:
             seq_len = check_batch(seq_len, "seq_len")
         r = roofline(model, hardware, batch_size, precision, bpe, efficiency, bool(is_training),
-                     seq_len, bool(activation_recomputation), zero_stage, dp_size)
+                     seq_len, bool(activation_recomputation), zero_stage, dp_size, bandwidth_efficiency)
         if raise_errors and not r["feasible"]:
             raise OOMError(f"{model.name} needs {si(r['memory_footprint'], 'B')} but {hardware.name} "
                            f"has {si(r['memory_capacity'], 'B')} (short by {si(r['shortfall'], 'B')})",

@@ -18,7 +18,8 @@ class ServingModel:
     """Two-phase LLM inference on one accelerator (Wall 4 Serving)."""
 
     def solve(self, model, hardware, seq_len=2048, batch_size=1, precision="fp16", efficiency=0.5,
-              output_tokens=0, kv_precision=None, raise_errors=False) -> ServingResult:
+              output_tokens=0, kv_precision=None, bandwidth_efficiency=1.0,
+              raise_errors=False) -> ServingResult:
         check_transformer(model, "ServingModel")
         check_hardware(hardware)
         precision, bpe = check_precision(precision)
@@ -26,11 +27,15 @@ class ServingModel:
         seq_len = check_batch(seq_len, "seq_len")
         batch_size = check_batch(batch_size)
         efficiency = check_efficiency(efficiency)
+        if bandwidth_efficiency != 1.0:
+            bandwidth_efficiency = check_efficiency(bandwidth_efficiency, "bandwidth_efficiency")
         if output_tokens:
             output_tokens = check_batch(output_tokens, "output_tokens")
 
-        peak = hardware.compute.peak_flop_s(precision) * efficiency
-        bw = hardware.memory.bandwidth_bytes_s
+        peak_ideal = hardware.compute.peak_flop_s(precision)
+        peak = peak_ideal * efficiency
+        bw_ideal = hardware.memory.bandwidth_bytes_s
+        bw = bw_ideal * bandwidth_efficiency
         tax = hardware.dispatch_tax_s
         active = model.active_parameters_count
         weights = model.weight_bytes(precision)
@@ -50,6 +55,9 @@ class ServingModel:
             "feasible": total <= capacity, "memory_utilization": total / capacity,
             "shortfall": total - capacity if total > capacity else 0.0,
             "decode_throughput": batch_size / itl,
+            # ideal bounds: datasheet peaks, efficiencies 1, no dispatch; no real run beats them
+            "ttft_bound": prefill / peak_ideal,
+            "itl_bound": max((weights + kv) / bw_ideal, 2.0 * active * batch_size / peak_ideal),
             "request_latency": ttft + output_tokens * itl,
             "prefill_bottleneck": "Compute Bound",
             "decode_bottleneck": calc_bottleneck.raw(t_dec_cmp, t_dec_mem),
