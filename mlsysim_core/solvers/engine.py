@@ -108,7 +108,7 @@ def _work(r, model, hardware):
         ("Arithmetic intensity", "I = \\text{FLOPs} / \\text{Bytes}",
          f"{si(r['flops'], 'FLOP')} / {si(r['bytes_moved'], 'B')} = **{r['arithmetic_intensity']:.3g} FLOP/B**"),
         ("Ridge point", "I^* = \\text{Peak} / \\text{BW}",
-         f"{si(peak, 'FLOP/s')} / {si(r['peak_bw_actual'], 'B/s')} = **{r['ridge_point']:.3g} FLOP/B**"),
+         f"{si(peak, 'FLOP/s')} / {si(hardware.memory.bandwidth_bytes_s, 'B/s')} = **{r['ridge_point']:.3g} FLOP/B**"),
         ("Latency (roofline)", _ROOF,
          f"max({si(r['flops'] if not r['is_training'] else r['hfu'] * r['latency'] * peak, 'FLOP')} / "
          f"({si(peak, 'FLOP/s')} × {r['efficiency']:g}), {si(r['bytes_moved'], 'B')} / "
