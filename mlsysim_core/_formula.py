@@ -11,7 +11,7 @@ import functools
 import inspect
 
 from .errors import SpecError
-from .units import magnitude, q
+from .units import Quantity, magnitude, q
 
 
 def formula(output: str | None = None, **units: str):
@@ -19,21 +19,22 @@ def formula(output: str | None = None, **units: str):
 
     def wrap(raw):
         sig = inspect.signature(raw)
-        names = tuple(sig.parameters)
 
         @functools.wraps(raw)
         def public(*args, **kwargs):
             bound = sig.bind(*args, **kwargs)
-            bound.apply_defaults()
-            vals = []
-            for name in names:
-                v = bound.arguments[name]
+            # Only arguments the caller passed are checked: defaults are canonical floats already
+            # (some are float("inf"), e.g. "no NIC failures", which a caller may not pass).
+            given = bound.arguments
+            for name, v in given.items():
                 if name in units:
                     v = magnitude(v, units[name], name)
                     if v < 0:
                         raise SpecError(name, v, "a non-negative value")
-                vals.append(v)
-            result = raw(*vals)
+                    given[name] = v
+                elif isinstance(v, Quantity):   # counts and ratios: only dimensionless quantities
+                    given[name] = magnitude(v, "dimensionless", name)
+            result = raw(*bound.args, **bound.kwargs)
             return q(result, output) if output else result
 
         public.raw = raw
