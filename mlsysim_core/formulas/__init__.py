@@ -4,7 +4,7 @@ Every ``calc_*`` takes pint Quantities or bare numbers in canonical units and re
 Quantity (a float for ratios); ``calc_*.raw`` is the same equation on floats, used by solvers.
 """
 from .communication import (calc_all_to_all_time, calc_hierarchical_allreduce_time,
-                            calc_microbatches_for_bubble, calc_pipeline_bubble,
+                            calc_microbatches_for_bubble, calc_p2p_time, calc_pipeline_bubble,
                             calc_ring_allreduce_time, calc_ring_tree_crossover_size,
                             calc_scaling_efficiency, calc_tree_allreduce_time)
 from .operations import (calc_amortized_capex, calc_breakeven_utilization, calc_carbon,

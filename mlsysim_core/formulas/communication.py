@@ -87,3 +87,13 @@ def calc_microbatches_for_bubble(n_stages, max_bubble, v_stages=1):
 def calc_scaling_efficiency(compute_time, overhead_time):
     """eta_scale = T_compute / (T_compute + T_dp + T_tp + T_ep + T_bubble) (equations page 2.2)."""
     return compute_time / (compute_time + overhead_time)
+
+
+@formula("s", message_size="byte", bandwidth="byte/s", latency="s")
+def calc_p2p_time(message_size, bandwidth, latency=0.0):
+    """T = alpha + M / beta: one point-to-point send (pipeline activations between stages).
+
+    Source: Hockney (1994), "The communication challenge for MPP", Parallel Computing 20(3)
+    (the alpha-beta model); Narayanan et al. (2021), SC'21, section 4.1 (pipeline p2p).
+    """
+    return latency + message_size / bandwidth
