@@ -1,0 +1,89 @@
+"""Every lab (labs/[0-9][0-9]_*.py) is tested alike; see conftest.py and labs/README.md.
+
+1. it runs as a script (``python labs/NN_x.py``): exit 0, no traceback on stderr;
+2. ``marimo check --strict`` (the pinned linter) reports nothing;
+3. it survives its controls at their extremes and every option of its choice controls
+   (``_variants.py``): no cell raises; an infeasible choice must be explained, not crash;
+4. it has the anatomy of labs/README.md (header, App, imports, teaching parts, no registry
+   numbers typed in by hand), read statically by ``lab_anatomy.py``;
+5. all labs pin the same dependencies (one site, one set of wheels).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from lab_harness import LABS, ROOT, SUBPROCESS_TIMEOUT_S, lab_env
+
+import lab_anatomy as anatomy
+
+
+def _run(args, timeout=SUBPROCESS_TIMEOUT_S):
+    return subprocess.run(args, cwd=ROOT, env=lab_env(), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def _tail(text: str, n: int = 4000) -> str:
+    return text if len(text) <= n else "..." + text[-n:]
+
+
+def test_labs_exist():
+    assert LABS, "no labs/[0-9][0-9]_*.py found"
+
+
+def test_runs_as_script(lab):
+    p = _run([sys.executable, str(lab)])
+    assert p.returncode == 0, f"{lab.name} exited {p.returncode}:\n{_tail(p.stderr)}"
+    assert "Traceback" not in p.stderr, f"{lab.name} printed a traceback:\n{_tail(p.stderr)}"
+
+
+def test_marimo_check(lab):
+    p = _run([sys.executable, "-m", "marimo", "check", "--strict", str(lab)])
+    out = (p.stdout + p.stderr).strip()
+    assert p.returncode == 0 and not out, f"marimo check {lab.name}:\n{_tail(out)}"
+
+
+def test_controls_at_extremes(lab):
+    p = _run([sys.executable, str(ROOT / "tests" / "labs" / "_variants.py"), str(lab)])
+    assert p.returncode == 0, f"variant runner failed on {lab.name}:\n{_tail(p.stderr)}"
+    report = json.loads(p.stdout.rsplit("@@VARIANTS@@", 1)[1])
+    failed = [v for v in report["variants"] if not v["ok"]]
+    detail = "\n\n".join(
+        f"variant {v['index']} with controls {v['controls']}:\n{v['error']}" for v in failed)
+    assert not failed, (f"{len(failed)} of {report['count']} runs of {lab.name} raised "
+                        f"(an infeasible choice must show a callout, not crash):\n{_tail(detail, 8000)}")
+
+
+@pytest.mark.parametrize("check", ["header", "app", "imports", "teaching", "cells"])
+def test_anatomy(lab, check):
+    problems = getattr(anatomy, f"check_{check}")(anatomy.Lab.read(lab))
+    assert not problems, f"{lab.name}:\n- " + "\n- ".join(problems)
+
+
+@pytest.fixture(scope="module")
+def known_numbers():
+    sys.path.insert(0, str(ROOT))
+    try:
+        return anatomy.registry_numbers()
+    finally:
+        sys.path.remove(str(ROOT))
+
+
+def test_no_registry_numbers_typed(lab, known_numbers):
+    problems = anatomy.check_registry_numbers(anatomy.Lab.read(lab), known_numbers)
+    assert not problems, f"{lab.name}:\n- " + "\n- ".join(problems)
+
+
+def test_same_pins_everywhere():
+    headers = {lab.name: anatomy.Lab.read(lab).header for lab in LABS}
+    if len(headers) < 2:
+        pytest.skip("fewer than two labs")
+    deps = {name: sorted(line.strip().strip(",") for line in h.splitlines()
+                         if line.strip().startswith('#     "'))
+            for name, h in headers.items()}
+    first = next(iter(deps.values()))
+    differ = {n: d for n, d in deps.items() if d != first}
+    assert not differ, f"labs pin different dependencies: {json.dumps(deps, indent=1)}"
