@@ -97,7 +97,9 @@ _S, _MS, _GB = ("s", 1.0), ("ms", 1e3), ("GB", 1e-9)
 class PerformanceProfile(Result):
     __slots__ = ()
     UNITS = {"latency": _MS, "latency_compute": _MS, "latency_memory": _MS, "latency_overhead": _MS, "latency_bound": _MS,
-             "throughput": ("1/s", 1.0), "arithmetic_intensity": ("FLOP/B", 1.0),
+             "latency_calibrated": _MS, "throughput_calibrated": ("1/s", 1.0),
+             "throughput_bound": ("1/s", 1.0), "throughput": ("1/s", 1.0),
+             "arithmetic_intensity": ("FLOP/B", 1.0),
              "ridge_point": ("FLOP/B", 1.0), "memory_footprint": _GB, "memory_capacity": _GB,
              "shortfall": _GB, "energy": ("J", 1.0), "flops": ("GFLOP", 1e-9),
              "bytes_moved": ("MB", 1e-6), "peak_flops_actual": ("TFLOP/s", 1e-12),
@@ -106,7 +108,9 @@ class PerformanceProfile(Result):
 
 class ServingResult(Result):
     __slots__ = ()
-    UNITS = {"ttft": _MS, "itl": _MS, "ttft_bound": _MS, "itl_bound": _MS, "request_latency": _S, "kv_cache_size": _GB,
+    UNITS = {"ttft": _MS, "itl": _MS, "ttft_bound": _MS, "itl_bound": _MS,
+             "ttft_calibrated": _MS, "itl_calibrated": _MS, "decode_throughput_calibrated": ("1/s", 1.0),
+             "decode_throughput_bound": ("1/s", 1.0), "request_latency": _S, "kv_cache_size": _GB,
              "kv_cache_per_token": ("KB", 1e-3), "model_weights_size": _GB,
              "total_memory_required": _GB, "memory_capacity": _GB, "shortfall": _GB,
              "decode_throughput": ("1/s", 1.0), "prefill_flops": ("TFLOP", 1e-12)}

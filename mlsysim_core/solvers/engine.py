@@ -9,6 +9,7 @@ at one token). Training touches weights, gradients and optimizer state once per 
 """
 from __future__ import annotations
 
+from .. import calibration
 from ..errors import OOMError
 from ..fmt import si
 from ..formulas import (calc_activation_memory, calc_bottleneck, calc_device_power,
@@ -27,6 +28,9 @@ def roofline(model, hardware, batch_size, precision, bpe, efficiency, is_trainin
 
     ``latency_bound`` is the ideal bound (datasheet peaks, both efficiencies 1, no dispatch):
     no real run can beat it. ``latency`` applies the efficiencies and the dispatch tax.
+    ``latency_calibrated`` ignores ``efficiency``/``bandwidth_efficiency`` and takes them from
+    the calibration table per regime (``mlsysim_core.calibration``): training compute, or the
+    GEMM figure of the precision; decode GEMV for transformer inference, else HBM streaming.
     """
     c = constants()
     peak = hardware.compute.peak_flop_s(precision)
@@ -61,10 +65,20 @@ def roofline(model, hardware, batch_size, precision, bpe, efficiency, is_trainin
     latency = (t_compute if t_compute >= t_memory else t_memory) + hardware.dispatch_tax_s
     capacity = hardware.memory.capacity_bytes
     mfu = flops / latency / peak
+    cal = calibration.get()
+    eff_cal = cal.training_compute if is_training else cal.gemm(precision)
+    bw_cal = cal.decode_gemv if isinstance(model, TransformerWorkload) and not is_training else cal.hbm_stream
+    t_c, t_m = hw_flops / (peak * eff_cal), bytes_moved / (peak_bw * bw_cal)
+    latency_cal = (t_c if t_c >= t_m else t_m) + hardware.dispatch_tax_s
+    latency_bound = max(hw_flops / peak, bytes_moved / peak_bw)
     return {
         "latency": latency, "latency_compute": t_compute, "latency_memory": t_memory,
         "latency_overhead": hardware.dispatch_tax_s,
-        "latency_bound": max(hw_flops / peak, bytes_moved / peak_bw), "throughput": batch_size / latency,
+        "latency_bound": latency_bound, "throughput": batch_size / latency,
+        "latency_calibrated": latency_cal, "throughput_calibrated": batch_size / latency_cal,
+        "throughput_bound": batch_size / latency_bound if latency_bound > 0 else float("inf"),
+        "mfu_calibrated": flops / latency_cal / peak, "efficiency_calibrated": eff_cal,
+        "bandwidth_efficiency_calibrated": bw_cal,
         "bottleneck": calc_bottleneck.raw(t_compute, t_memory),
         "arithmetic_intensity": hw_flops / bytes_moved, "ridge_point": peak / peak_bw,
         "memory_footprint": footprint, "memory_capacity": capacity,

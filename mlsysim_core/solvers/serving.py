@@ -3,9 +3,15 @@
 TTFT = prefill FLOPs / (Peak x eta) + dispatch            (equations page 4.1)
 ITL  = max((W + KV) / BW, 2 P_active B / (Peak x eta)) + dispatch   (equations page 4.2)
 KV   = 2 L H_kv d_head S B bytes                          (equations page 4.3)
+
+Two more answers per phase: ``*_bound`` (datasheet peaks, efficiencies 1, no dispatch; no real
+run beats it) and ``*_calibrated`` (per-regime efficiencies from ``mlsysim_core.calibration``:
+GEMM at the precision's figure, attention FLOPs at the attention figure on the 16-bit peak,
+decode traffic at the decode-GEMV figure), whatever ``efficiency`` says.
 """
 from __future__ import annotations
 
+from .. import calibration
 from ..errors import OOMError
 from ..fmt import si
 from ..formulas import calc_bottleneck, calc_kv_cache_bytes, calc_prefill_flops
@@ -49,6 +55,14 @@ class ServingModel:
         itl = (t_dec_mem if t_dec_mem >= t_dec_cmp else t_dec_cmp) + tax
         total = weights + kv
         capacity = hardware.memory.capacity_bytes
+        cal = calibration.get()
+        gemm_cal = peak_ideal * cal.gemm(precision)
+        linear = 2.0 * active * seq_len * batch_size
+        ttft_cal = (linear / gemm_cal + (prefill - linear) / (hardware.compute.peak_flop_s("bf16")
+                                                            * cal.attention) + tax)
+        t_cal_mem, t_cal_cmp = (weights + kv) / (bw_ideal * cal.decode_gemv), 2.0 * active * batch_size / gemm_cal
+        itl_cal = (t_cal_mem if t_cal_mem >= t_cal_cmp else t_cal_cmp) + tax
+        itl_bound = max((weights + kv) / bw_ideal, 2.0 * active * batch_size / peak_ideal)
         r = {
             "ttft": ttft, "itl": itl, "kv_cache_size": kv, "kv_cache_per_token": kv_token,
             "model_weights_size": weights, "total_memory_required": total, "memory_capacity": capacity,
@@ -57,7 +71,9 @@ class ServingModel:
             "decode_throughput": batch_size / itl,
             # ideal bounds: datasheet peaks, efficiencies 1, no dispatch; no real run beats them
             "ttft_bound": prefill / peak_ideal,
-            "itl_bound": max((weights + kv) / bw_ideal, 2.0 * active * batch_size / peak_ideal),
+            "itl_bound": itl_bound, "decode_throughput_bound": batch_size / itl_bound,
+            "ttft_calibrated": ttft_cal, "itl_calibrated": itl_cal,
+            "decode_throughput_calibrated": batch_size / itl_cal,
             "request_latency": ttft + output_tokens * itl,
             "prefill_bottleneck": "Compute Bound",
             "decode_bottleneck": calc_bottleneck.raw(t_dec_cmp, t_dec_mem),
