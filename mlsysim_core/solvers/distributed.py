@@ -1,0 +1,300 @@
+"""4D-parallel training step: data, tensor, pipeline and expert parallelism on a fleet.
+
+    DP = N / (TP x PP x EP)                                          (equations page 2.1)
+    eta_scale = T_compute / (T_compute + T_dp + T_tp + T_ep + T_pp + T_bubble)   (page 2.2)
+    T_ring = 2(N-1) alpha + 2(N-1)/N M/beta;  T_tree = 2 log2 N (alpha + M/beta)  (page 2.3)
+    Bubble = (P-1) / (V M + P-1)                                     (page 2.4)
+    T_a2a = (N-1) alpha + (N-1)/N M/beta                             (page 2.5)
+
+Placement (Megatron order, innermost first): TP inside a node over NVLink, then EP, then DP,
+then PP stages across nodes. Each accelerator computes 1/(TP PP EP) of its replica's
+6 P_active x tokens FLOPs on the roofline (``calc_roofline_time``). TP does 4 all-reduces of
+one microbatch's activations per layer (6 with full recomputation); EP 4 all-to-alls per MoE
+layer; DP one gradient all-reduce per step (ring, tree or hierarchical; "auto" takes the
+fastest), partly hidden behind the backward pass with ``overlap_comm``; PP sends activations
+between stages (fill and drain exposed). The bubble idles each stage for (P-1)/(V M) of its
+pipelined work, so T_bubble / (work + T_bubble) is exactly the page's bubble fraction.
+Memory per accelerator: weights, gradients, optimizer state (ZeRO 0-3) and the activations of
+the microbatches in flight (Korthikanti et al. 2022).
+"""
+from __future__ import annotations
+
+import math
+
+from ..checks import choice, positive_int
+from ..errors import OOMError, SpecError
+from ..fmt import pct, si
+from ..formulas import (calc_activation_memory, calc_all_to_all_time, calc_hierarchical_allreduce_time,
+                        calc_p2p_time, calc_pipeline_bubble, calc_ring_allreduce_time,
+                        calc_roofline_time, calc_scaling_efficiency, calc_training_state_bytes,
+                        calc_tree_allreduce_time)
+from ..results_fleet import DistributedResult
+from ..specs import MoEWorkload, TransformerWorkload
+from ..zoo import constants
+from ._common import check_batch, check_efficiency, check_fleet, check_model, check_precision
+
+DP_ALGORITHMS = ("auto", "ring", "tree", "hierarchical")
+_ring, _tree, _hier = calc_ring_allreduce_time.raw, calc_tree_allreduce_time.raw, calc_hierarchical_allreduce_time.raw
+_a2a, _p2p, _bubble = calc_all_to_all_time.raw, calc_p2p_time.raw, calc_pipeline_bubble.raw
+_state, _act, _roof = calc_training_state_bytes.raw, calc_activation_memory.raw, calc_roofline_time.raw
+
+
+class Context:
+    """Everything about (model, fleet, precision, batch, ...) that does not depend on the plan.
+
+    Built once per solve (or once per optimizer search); ``plan()`` then costs a few µs.
+    """
+
+    __slots__ = ("model", "fleet", "precision", "bpe", "batch", "eff", "seq", "n", "apn", "peak",
+                 "bw", "cap", "tax", "nv_bw", "nv_lat", "fab_bw", "fab_lat", "params", "fwd_sample",
+                 "is_tf", "layers", "hidden", "heads", "top_k", "act_sample", "c_train", "c_recomp",
+                 "adam", "overlap_eff", "tp_ar", "ep_a2a", "zero3", "idle")
+
+    def __init__(self, model, fleet, batch_size, precision, bpe, efficiency, seq_len):
+        c = constants()
+        hw, node, fab = fleet.node.accelerator, fleet.node, fleet.fabric
+        self.model, self.fleet, self.precision, self.bpe = model, fleet, precision, bpe
+        self.batch, self.eff, self.seq = batch_size, efficiency, seq_len
+        self.n, self.apn = fleet.total_accelerators, node.accelerators_per_node
+        self.peak, self.bw = hw.compute.peak_flop_s(precision), hw.memory.bandwidth_bytes_s
+        self.cap, self.tax = hw.memory.capacity_bytes, hw.dispatch_tax_s
+        self.nv_bw, self.nv_lat = node.intra_node_bandwidth_bytes_s, node.intra_node_latency_s
+        self.fab_bw, self.fab_lat = fab.effective_bandwidth_bytes_s, fab.latency_s
+        self.params = model.parameters_count
+        self.is_tf = isinstance(model, TransformerWorkload)
+        tokens = seq_len if self.is_tf else 1
+        self.fwd_sample = model.inference_flop * tokens          # forward FLOPs per sample
+        self.layers = model.layers
+        self.hidden = getattr(model, "hidden_dim", 0)
+        self.heads = getattr(model, "heads", 0)
+        self.top_k = getattr(model, "experts_per_token", 1)
+        if model.activation_bytes_per_sample is not None:
+            self.act_sample = model.activation_bytes_per_sample * bpe / 2.0
+        else:
+            self.act_sample = model.weight_bytes(precision) * c.cnn_activation_traffic_ratio
+        self.c_train, self.c_recomp = c.training_flop_multiplier, c.recompute_flop_multiplier
+        self.adam, self.overlap_eff = c.adam_state_bytes_per_param, c.overlap_efficiency
+        self.tp_ar, self.ep_a2a, self.zero3 = c.tp_allreduces_per_layer, c.ep_alltoalls_per_layer, c.zero3_comm_multiplier
+        self.idle = c.energy_idle_fraction
+
+
+def dp_allreduce(ctx: Context, grad_bytes: float, dp: int, inner: int, algorithm: str) -> tuple[float, str]:
+    """Gradient all-reduce over ``dp`` replicas whose ranks sit ``inner`` apart (inner = TP x EP)."""
+    if dp <= 1:
+        return 0.0, "none"
+    per_node = math.gcd(dp, ctx.apn // inner) if inner <= ctx.apn else 1
+    nodes = dp // per_node
+    if nodes == 1:                       # every DP peer inside one node: NVLink
+        bw, lat = ctx.nv_bw, ctx.nv_lat
+    else:                                # the ring/tree is as slow as its fabric hops
+        bw, lat = ctx.fab_bw, ctx.fab_lat
+    ring = _ring(grad_bytes, dp, bw, lat)
+    if algorithm == "ring":
+        return ring, "ring"
+    tree = _tree(grad_bytes, dp, bw, lat)
+    if algorithm == "tree":
+        return tree, "tree"
+    hier = ring if nodes == 1 or per_node == 1 else _hier(grad_bytes, nodes, per_node, ctx.nv_bw,
+                                                         ctx.fab_bw, ctx.nv_lat, ctx.fab_lat)
+    if algorithm == "hierarchical":
+        return hier, "hierarchical"
+    best = (ring, "ring")                # ties go to the simpler algorithm
+    if tree < best[0]:
+        best = (tree, "tree")
+    if hier < best[0]:
+        best = (hier, "hierarchical")
+    return best
+
+
+def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: int, recompute: bool,
+         overlap: bool, algorithm: str) -> dict:
+    """Raw numbers (seconds, bytes, FLOPs) of one valid plan; no checks here."""
+    shards = tp * pp * ep
+    dp = ctx.n // shards
+    local = -(-ctx.batch // dp)                      # samples per replica (slowest replica)
+    mb = local / m                                   # samples per microbatch
+    hw_mult = ctx.c_recomp if recompute else ctx.c_train
+    fwd_rep = ctx.fwd_sample * local
+    model_flops = fwd_rep * ctx.c_train / shards
+    hw_flops = fwd_rep * hw_mult / shards
+    params = ctx.params / shards
+    weights = params * ctx.bpe
+    grads = params * ctx.bpe
+    opt = params * ctx.adam
+    if zero_stage >= 1:
+        opt /= dp
+    if zero_stage >= 2:
+        grads /= dp
+    if zero_stage >= 3:
+        weights /= dp
+    state = _state(params, ctx.bpe, ctx.adam, zero_stage, dp)
+    in_flight = m if m < pp else pp                  # 1F1B: stage 1 holds min(M, P) microbatches
+    if ctx.is_tf:
+        layers = -(-ctx.layers // pp)
+        act_mb = _act(layers, ctx.seq, mb, ctx.hidden, ctx.heads, ctx.bpe,
+                      "full" if recompute else "selective", tp)
+        boundary = mb * ctx.seq * ctx.hidden * ctx.bpe
+    else:
+        layers = 0
+        act_mb = ctx.act_sample * mb / (pp * tp)
+        boundary = ctx.act_sample * mb / pp
+    acts = act_mb * in_flight
+    bytes_moved = state + 2.0 * m * params * ctx.bpe + 2.0 * m * act_mb
+    t_flop = hw_flops / (ctx.peak * ctx.eff)
+    t_mem = bytes_moved / ctx.bw
+    t_compute = _roof(hw_flops, bytes_moved, ctx.peak, ctx.bw, ctx.eff, ctx.tax)
+    # tensor parallel: all-reduce one microbatch's activations, tp_ar (+2 recomputed) per layer
+    t_tp = 0.0
+    if tp > 1:
+        n_ar = ctx.tp_ar + (2 if recompute else 0)
+        t_tp = n_ar * layers * m * _ring(boundary, tp, ctx.nv_bw, ctx.nv_lat)
+    # expert parallel: all-to-all of each rank's routed tokens, ep_a2a per layer
+    t_ep = 0.0
+    if ep > 1:
+        bw, lat = (ctx.nv_bw, ctx.nv_lat) if tp * ep <= ctx.apn else (ctx.fab_bw, ctx.fab_lat)
+        t_ep = ctx.ep_a2a * layers * m * _a2a(boundary / ep * ctx.top_k, ep, bw, lat)
+    # pipeline: activations (scatter-gather: 1/tp each) cross stage boundaries; fill + drain exposed
+    t_pp = 0.0
+    if pp > 1:
+        cross_node = ctx.n // pp >= ctx.apn
+        bw, lat = (ctx.fab_bw, ctx.fab_lat) if cross_node else (ctx.nv_bw, ctx.nv_lat)
+        t_pp = 2.0 * (pp - 1) * _p2p(boundary / tp, bw, lat)
+    # data parallel: one gradient all-reduce per step
+    grad_bytes = params * ctx.bpe
+    t_dp_raw, algo = dp_allreduce(ctx, grad_bytes, dp, tp * ep, algorithm)
+    if zero_stage >= 3:
+        t_dp_raw *= ctx.zero3
+    t_backward = t_compute * (hw_mult - 1.0) / hw_mult
+    hidden = 0.0
+    if overlap and t_dp_raw > 0.0:
+        hidden = ctx.overlap_eff * t_dp_raw
+        if hidden > t_backward:
+            hidden = t_backward
+    t_dp = t_dp_raw - hidden
+    bubble = _bubble(pp, m, v) if pp > 1 else 0.0
+    work = t_compute + t_tp + t_ep
+    t_bubble = work * bubble / (1.0 - bubble)
+    step = work + t_pp + t_dp + t_bubble
+    memory = state + acts
+    return {
+        "step_latency_total": step, "compute_latency": t_compute, "dp_communication_latency": t_dp,
+        "dp_communication_latency_raw": t_dp_raw, "dp_overlap_hidden": hidden,
+        "tp_communication_latency": t_tp, "ep_communication_latency": t_ep,
+        "pp_communication_latency": t_pp, "pipeline_bubble_latency": t_bubble,
+        "communication_latency": t_dp + t_tp + t_ep + t_pp, "bubble_fraction": bubble,
+        "scaling_efficiency": calc_scaling_efficiency.raw(t_compute, step - t_compute),
+        "mfu": model_flops / (step * ctx.peak), "effective_throughput": ctx.batch / step,
+        "tokens_per_second": ctx.batch * (ctx.seq if ctx.is_tf else 1) / step,
+        "parallelism": {"dp": dp, "tp": tp, "pp": pp, "ep": ep},
+        "microbatch_count": m, "microbatch_size": mb, "v_stages": v, "local_batch": local,
+        "dp_algorithm": algo, "gradient_bytes": grad_bytes, "flops_per_accelerator": model_flops,
+        "compute_bottleneck": "Compute Bound" if t_flop >= t_mem else "Memory Bound",
+        "memory_per_accelerator": memory, "weights_per_accelerator": weights,
+        "gradients_per_accelerator": grads, "optimizer_state_per_accelerator": opt,
+        "activations_per_accelerator": acts, "memory_capacity": ctx.cap,
+        "feasible": memory <= ctx.cap, "shortfall": memory - ctx.cap if memory > ctx.cap else 0.0,
+        "zero_stage": zero_stage, "activation_recomputation": recompute, "overlap_comm": overlap,
+        "batch_size": ctx.batch, "seq_len": ctx.seq, "precision": ctx.precision,
+        "efficiency": ctx.eff, "n_accelerators": ctx.n,
+    }
+
+
+def check_parallelism(model, fleet, batch_size, tp, pp, ep, m, v, zero_stage) -> tuple:
+    """Validate a plan; every failure is a SpecError that names the size and what is allowed."""
+    tp, pp, ep = positive_int("tp_size", tp), positive_int("pp_size", pp), positive_int("ep_size", ep)
+    m, v = positive_int("microbatch_count", m), positive_int("v_stages", v)
+    n, apn = fleet.total_accelerators, fleet.node.accelerators_per_node
+    if n % (tp * pp * ep):
+        detail = f"DP = N / (tp_size x pp_size x ep_size) must be whole; the fleet has {n} accelerators"
+        if n % tp:
+            rest = n // (pp * ep) if n % (pp * ep) == 0 else n
+            raise SpecError("tp_size", tp, f"a divisor of {n} / pp_size = {rest}" if rest != n
+                            else f"a divisor of {n}", detail)
+        if (n // tp) % pp:
+            raise SpecError("pp_size", pp, f"a divisor of {n} / tp_size = {n // tp}", detail)
+        raise SpecError("ep_size", ep, f"a divisor of {n} / (tp_size x pp_size) = {n // (tp * pp)}", detail)
+    if tp > apn:
+        raise SpecError("tp_size", tp, f"at most {apn}, the accelerators of one {fleet.node.name} node",
+                        "tensor parallelism all-reduces every layer and must stay on NVLink")
+    if apn % tp:
+        raise SpecError("tp_size", tp, f"a divisor of the {apn} accelerators per node")
+    if tp > 1 and not isinstance(model, TransformerWorkload):
+        raise SpecError("tp_size", tp, f"1 for {model.name}", "tensor parallelism splits transformer layers")
+    if ep > 1:
+        if not isinstance(model, MoEWorkload):
+            raise SpecError("ep_size", ep, "1 for a dense model", f"{model.name} has no experts")
+        if ep > model.experts:
+            raise SpecError("ep_size", ep, f"at most the {model.experts} experts of {model.name}")
+    if model.layers and pp * v > model.layers:
+        raise SpecError("pp_size", pp, f"pp_size x v_stages <= the {model.layers} layers of {model.name}")
+    dp = n // (tp * pp * ep)
+    if batch_size < dp:
+        raise SpecError("batch_size", batch_size, f">= dp = {dp} (one sample per data-parallel replica)",
+                        "raise batch_size or use larger tp/pp/ep")
+    local = -(-batch_size // dp)
+    if m > local:
+        raise SpecError("microbatch_count", m, f"at most the per-replica batch {local} = batch_size / dp")
+    if zero_stage not in (0, 1, 2, 3):
+        raise SpecError("zero_stage", zero_stage, "0, 1, 2 or 3")
+    return tp, pp, ep, m, v
+
+
+class DistributedModel:
+    """4D-parallel training on a fleet (Wall 14 Communication)."""
+
+    def solve(self, model, fleet, batch_size=1, precision="fp16", efficiency=0.5, tp_size=1,
+              pp_size=1, ep_size=1, microbatch_count=1, v_stages=1, overlap_comm=False, zero_stage=0,
+              activation_recomputation=False, seq_len=2048, dp_algorithm="auto",
+              raise_errors=False) -> DistributedResult:
+        check_model(model)
+        check_fleet(fleet)
+        precision, bpe = check_precision(precision)
+        batch_size = check_batch(batch_size)
+        efficiency = check_efficiency(efficiency)
+        seq_len = check_batch(seq_len, "seq_len")
+        choice("dp_algorithm", dp_algorithm, DP_ALGORITHMS)
+        tp, pp, ep, m, v = check_parallelism(model, fleet, batch_size, tp_size, pp_size, ep_size,
+                                             microbatch_count, v_stages, zero_stage)
+        ctx = Context(model, fleet, batch_size, precision, bpe, efficiency, seq_len)
+        r = plan(ctx, tp, pp, ep, m, v, zero_stage, bool(activation_recomputation), bool(overlap_comm),
+                 dp_algorithm)
+        if raise_errors and not r["feasible"]:
+            raise OOMError(f"{model.name} needs {si(r['memory_per_accelerator'], 'B')} per accelerator "
+                           f"with TP={tp} PP={pp} EP={ep}, but {fleet.accelerator.name} has "
+                           f"{si(ctx.cap, 'B')} (short by {si(r['shortfall'], 'B')})",
+                           r["memory_per_accelerator"], ctx.cap)
+        return DistributedResult(r, lambda: _work(r, ctx))
+
+
+def _work(r, ctx):
+    p = r["parallelism"]
+    dp, tp, pp, ep = p["dp"], p["tp"], p["pp"], p["ep"]
+    steps = [
+        ("Parallelism", "DP = N / (TP \\times PP \\times EP)",
+         f"{ctx.n} / ({tp} × {pp} × {ep}) = **{dp}**; {r['local_batch']} samples per replica in "
+         f"{r['microbatch_count']} microbatches of {r['microbatch_size']:.3g}"),
+        ("Compute per accelerator", "T = \\max\\left(\\frac{\\text{FLOPs}}{\\text{Peak}\\times\\eta}, \\frac{\\text{Bytes}}{\\text{BW}}\\right)",
+         f"{si(r['flops_per_accelerator'], 'FLOP')} model FLOPs / ({si(ctx.peak, 'FLOP/s')} × {ctx.eff:g}) "
+         f"→ **{si(r['compute_latency'], 's')}** ({r['compute_bottleneck']})"),
+        ("DP gradient all-reduce", "T_{ring} = 2(N-1)\\alpha + \\frac{2(N-1)}{N}\\frac{M}{\\beta}",
+         f"{si(r['gradient_bytes'], 'B')} over {dp} replicas, {r['dp_algorithm']}: "
+         f"{si(r['dp_communication_latency_raw'], 's')}"
+         + (f", {si(r['dp_overlap_hidden'], 's')} hidden behind backward" if r["overlap_comm"] else "")
+         + f" → **{si(r['dp_communication_latency'], 's')}**"),
+        ("TP all-reduces", "T_{tp} = n_{ar} \\cdot \\frac{L}{PP} \\cdot M \\cdot T_{ring}(b\\,S\\,h\\,\\text{bytes}, TP)",
+         f"**{si(r['tp_communication_latency'], 's')}** over NVLink ({si(ctx.nv_bw, 'B/s')})"),
+        ("EP all-to-all", "T_{a2a} = (N-1)\\alpha + \\frac{N-1}{N}\\frac{M}{\\beta}",
+         f"**{si(r['ep_communication_latency'], 's')}**"),
+        ("Pipeline bubble", "\\frac{P-1}{V M + P - 1}",
+         f"({pp} - 1) / ({r['v_stages']} × {r['microbatch_count']} + {pp} - 1) = **{pct(r['bubble_fraction'])}**"
+         f" → {si(r['pipeline_bubble_latency'], 's')} idle, plus {si(r['pp_communication_latency'], 's')} of stage sends"),
+        ("Scaling efficiency", "\\eta = \\frac{T_{compute}}{T_{step}}",
+         f"{si(r['compute_latency'], 's')} / {si(r['step_latency_total'], 's')} = **{pct(r['scaling_efficiency'])}**; "
+         f"MFU {pct(r['mfu'])}, {r['effective_throughput']:.4g} samples/s"),
+        ("Memory per accelerator", "W + G + O + A \\le \\text{capacity}",
+         f"{si(r['weights_per_accelerator'], 'B')} + {si(r['gradients_per_accelerator'], 'B')} + "
+         f"{si(r['optimizer_state_per_accelerator'], 'B')} + {si(r['activations_per_accelerator'], 'B')} = "
+         f"{si(r['memory_per_accelerator'], 'B')} vs {si(ctx.cap, 'B')}: "
+         f"**{'fits' if r['feasible'] else 'short by ' + si(r['shortfall'], 'B')}**"),
+    ]
+    return steps
