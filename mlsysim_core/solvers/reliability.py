@@ -1,0 +1,107 @@
+"""Failures and checkpoints at fleet scale (Wall 15 Fragility, Wall 19 Checkpoint).
+
+    1/MTBF_node = n_gpu/MTBF_gpu + n_nic/MTBF_nic + n_psu/MTBF_psu     (series system)
+    MTBF_fleet  = MTBF_node / nodes   (or MTBF_component / N)           (equations page 7.1)
+    P(>=1 failure) = 1 - exp(-T / MTBF)                                 (page 8)
+    tau_opt = sqrt(2 delta MTBF)                                        (Young 1974; page 7.2)
+    waste(tau) = delta / tau + tau / (2 MTBF) + R / MTBF                (writes + lost work + restart)
+
+The page prints the write term as delta/(2 tau); that form's optimum would be sqrt(delta M),
+contradicting its own tau_opt, so the consistent Young form is used (see calc_checkpoint_waste).
+"""
+from __future__ import annotations
+
+from ..errors import SpecError
+from ..fmt import pct, si
+from ..formulas import (calc_checkpoint_waste, calc_expected_failures, calc_failure_probability,
+                        calc_mtbf_cluster, calc_mtbf_node, calc_young_daly_interval)
+from ..results_fleet import ReliabilityResult
+from ..specs import Fleet
+from ..units import magnitude
+from ..zoo import constants
+from .sustainability import resolve_system
+
+
+def _positive(name, value, unit, allow_zero=False):
+    v = magnitude(value, unit, name)
+    if v < 0 or (v == 0 and not allow_zero):
+        raise SpecError(name, value, f"a positive duration (in {unit} when a bare number)")
+    return v
+
+
+def fleet_mtbf_hours(fleet, component_mtbf_hours=None, n_accelerators=None) -> tuple[float, float, int]:
+    """(fleet MTBF h, node MTBF h, accelerators): node MTBF from its parts unless a component MTBF is given."""
+    c = constants()
+    hw, n, _ = resolve_system(fleet, n_accelerators)
+    if component_mtbf_hours is not None:          # the page 7.1 model: N identical components
+        comp = _positive("component_mtbf_hours", component_mtbf_hours, "hour")
+        return calc_mtbf_cluster.raw(comp, n), comp, n
+    if isinstance(fleet, Fleet) and n_accelerators is None:
+        node = fleet.node
+        node_mtbf = calc_mtbf_node.raw(c.gpu_mtbf, node.accelerators_per_node, c.nic_mtbf,
+                                       node.nics_per_node, c.psu_mtbf, node.psus_per_node)
+        return calc_mtbf_cluster.raw(node_mtbf, fleet.count), node_mtbf, n
+    return calc_mtbf_cluster.raw(c.gpu_mtbf, n), c.gpu_mtbf, n
+
+
+class ReliabilityModel:
+    """Fleet MTBF, failure odds, the Young-Daly interval and the goodput it leaves."""
+
+    def solve(self, fleet, job_duration_hours, checkpoint_time_s=60.0, component_mtbf_hours=None,
+              checkpoint_interval_s=None, recovery_time_s=None, n_accelerators=None) -> ReliabilityResult:
+        """``checkpoint_interval_s`` None: checkpoint at the Young-Daly optimum."""
+        job_h = _positive("job_duration_hours", job_duration_hours, "hour")
+        delta = _positive("checkpoint_time_s", checkpoint_time_s, "s")
+        recovery = constants().failure_recovery_time if recovery_time_s is None else _positive(
+            "recovery_time_s", recovery_time_s, "s", allow_zero=True)
+        mtbf_h, node_h, n = fleet_mtbf_hours(fleet, component_mtbf_hours, n_accelerators)
+        mtbf_s = mtbf_h * 3600.0
+        tau_opt = calc_young_daly_interval.raw(delta, mtbf_s)
+        tau = tau_opt if checkpoint_interval_s is None else _positive("checkpoint_interval_s", checkpoint_interval_s, "s")
+        ckpt = calc_checkpoint_waste.raw(tau, delta, mtbf_s)
+        restart = recovery / mtbf_s
+        waste = ckpt + restart
+        goodput = 1.0 - waste
+        r = {
+            "fleet_mtbf": mtbf_s, "node_mtbf": node_h * 3600.0, "n_accelerators": n,
+            "failure_probability": calc_failure_probability.raw(mtbf_h, job_h),
+            "expected_failures": calc_expected_failures.raw(mtbf_h, job_h),
+            "optimal_checkpoint_interval": tau_opt, "checkpoint_interval": tau,
+            "checkpoint_waste_fraction": ckpt, "recovery_waste_fraction": restart,
+            "waste_fraction": waste, "goodput_ratio": min(1.0, max(0.0, goodput)),
+            "first_order_valid": tau < mtbf_s and waste < 1.0,
+            "job_duration": job_h * 3600.0, "checkpoint_time": delta, "recovery_time": recovery,
+            "expected_lost_hours": job_h * waste,
+        }
+        return ReliabilityResult(r, lambda: _work(r, mtbf_h, node_h, job_h, component_mtbf_hours is not None))
+
+    @staticmethod
+    def waste_curve(checkpoint_time_s, mtbf_hours, intervals_s) -> list[dict]:
+        """Waste (writes + lost work) at each interval: the Young-Daly U-curve, as chart rows."""
+        delta = _positive("checkpoint_time_s", checkpoint_time_s, "s")
+        m = _positive("mtbf_hours", mtbf_hours, "hour") * 3600.0
+        rows = []
+        for t in intervals_s:
+            t = _positive("intervals_s", t, "s")
+            rows.append({"interval_min": t / 60.0, "write": delta / t, "lost_work": t / (2.0 * m),
+                         "waste": calc_checkpoint_waste.raw(t, delta, m)})
+        return rows
+
+
+def _work(r, mtbf_h, node_h, job_h, per_component):
+    n = r["n_accelerators"]
+    mtbf_line = (f"{node_h:,.0f} h / {n:,} = **{mtbf_h:,.3g} h**" if per_component else
+                 f"node MTBF {node_h:,.0f} h (GPUs, NICs, PSUs in series) / nodes = **{mtbf_h:,.3g} h**")
+    return [
+        ("Fleet MTBF", "\\text{MTBF}_{fleet} = \\text{MTBF}_{component} / N", mtbf_line),
+        ("Failure probability", "P = 1 - e^{-T/\\text{MTBF}}",
+         f"1 - exp(-{job_h:,.4g} h / {mtbf_h:,.3g} h) = **{pct(r['failure_probability'])}**; "
+         f"expected failures {r['expected_failures']:,.3g}"),
+        ("Young-Daly interval", "\\tau_{opt} = \\sqrt{2\\delta M}",
+         f"sqrt(2 × {si(r['checkpoint_time'], 's')} × {mtbf_h:,.3g} h) = "
+         f"**{r['optimal_checkpoint_interval'] / 60.0:,.1f} min**"),
+        ("Waste", "\\frac{\\delta}{\\tau} + \\frac{\\tau}{2M} + \\frac{R}{M}",
+         f"at τ = {r['checkpoint_interval'] / 60.0:,.1f} min: {pct(r['checkpoint_waste_fraction'])} "
+         f"(writes + lost work) + {pct(r['recovery_waste_fraction'])} (restarts) = **{pct(r['waste_fraction'])}**; "
+         f"goodput **{pct(r['goodput_ratio'])}**"),
+    ]
