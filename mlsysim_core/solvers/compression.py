@@ -12,7 +12,8 @@ import math
 from ..checks import choice, fraction
 from ..results import CompressionResult
 from ..zoo import constants
-from ._common import check_hardware, check_model, check_precision
+from ._common import (check_batch, check_efficiency, check_hardware, check_model,
+                      check_precision)
 from .engine import roofline
 
 _BITS_TO_PRECISION = {32: "fp32", 16: "fp16", 8: "int8", 4: "int4"}
@@ -30,6 +31,8 @@ class CompressionModel:
         check_hardware(hardware)
         choice("method", method, METHODS)
         base_prec, base_bpe = check_precision(baseline_precision)
+        batch_size = check_batch(batch_size)
+        efficiency = check_efficiency(efficiency)
         c = constants()
         base = roofline(model, hardware, batch_size, base_prec, base_bpe, efficiency)
         original = base["memory_footprint"]
