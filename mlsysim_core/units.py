@@ -21,7 +21,7 @@ def _make_registry() -> pint.UnitRegistry:
     except Exception:  # no writable cache (e.g. some browser sandboxes): parse every time
         reg = pint.UnitRegistry()
     reg.define("flop = [flop] = FLOP = FLOPs = flops")
-    reg.define("USD = [currency] = usd")
+    reg.define("USD = [currency] = _ = usd")  # no symbol: abbreviated formats print "USD", not "usd"
     # Decimal "KB" (pint would read K as kelvin); kB, MB, GB, TB are decimal in pint already.
     reg.define("KB = 1000 * byte")
     reg.formatter.default_format = "~P"
