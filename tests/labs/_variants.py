@@ -10,7 +10,8 @@ The notebook is imported once and ``app.run()`` (marimo's script mode, which re-
 exception of any cell) is called once per variant. In variant ``k`` of ``V``:
 
 - every ``mo.ui.slider`` / ``range_slider`` / ``number`` sits at its start (``k`` even) or its
-  stop (``k`` odd); ``steps=[...]`` sliders take the first or last step;
+  stop (``k`` odd); ``steps=[...]`` sliders take the first or last step; a number box without
+  bounds keeps its default, or gets 0 or 1e12 (what a student might type);
 - every ``mo.ui.dropdown`` / ``radio`` / ``multiselect`` takes option ``k`` (cycled when it has
   fewer than ``V`` options, spread evenly from first to last when it has more), so every option
   of a small control is visited and predict-then-reveal cells (radio unset by default) run;
@@ -75,10 +76,12 @@ def _numeric(a):
     steps = a.get("steps")
     if steps:
         a["value"] = steps[0] if _low() else steps[-1]
-    else:
+    elif a.get("start") is not None or a.get("stop") is not None:
         end = a.get("start") if _low() else a.get("stop")
         if end is not None:
             a["value"] = end
+    elif not _low():   # an unbounded number box: what a student may type, zero or a huge value
+        a["value"] = 0 if _STATE["k"] % 4 == 1 else 1e12
     return a.get("value")
 
 
