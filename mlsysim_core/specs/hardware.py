@@ -121,5 +121,10 @@ class HardwareNode:
         except KeyError:
             raise SpecError("field_name", field_name, "one of " + ", ".join(sorted(self.sources))) from None
 
+    def __hash__(self) -> int:
+        # the generated hash would hash compute.flops_by_precision (a dict) and raise TypeError;
+        # equal nodes share key and name, so this is consistent with the generated __eq__
+        return hash((self.key, self.name))
+
     def __str__(self) -> str:
         return self.name
