@@ -18,7 +18,8 @@ from ..formulas import (calc_amortized_capex, calc_breakeven_utilization, calc_d
 from ..results_fleet import CloudComparisonResult, EconomicsResult, ServingCostResult
 from ..units import magnitude
 from ..zoo import constants
-from .sustainability import (check_common, footprint, positive_days, resolve_site, resolve_system)
+from .sustainability import (check_common, check_wue, footprint, positive_days, resolve_site,
+                             resolve_system)
 
 _HOURS_PER_YEAR = 365.0 * 24.0     # calendar, not a registry number
 
@@ -54,7 +55,7 @@ class EconomicsModel:
     def solve(self, fleet, duration_days, kwh_price=None, datacenter=None, mfu=None,
               depreciation_years=None, maintenance_ratio=None, unit_cost=None, node_cost=None,
               pue=None, power_per_accelerator=None, utilization=None, n_accelerators=None,
-              grid=None) -> EconomicsResult:
+              grid=None, wue=None) -> EconomicsResult:
         hw, n, region = resolve_system(fleet, n_accelerators)
         apn = getattr(getattr(fleet, "node", None), "accelerators_per_node", 1)
         days = positive_days("duration_days", duration_days)
@@ -65,7 +66,7 @@ class EconomicsModel:
         cost_each, known = _unit_cost(hw, unit_cost, node_cost, apn)
         hours = days * 24.0
         years = days / 365.0
-        env = footprint(hw, n, hours, site, mfu, pue, power)
+        env = footprint(hw, n, hours, site, mfu, pue, power, check_wue(wue))
         hardware = cost_each * n
         capex = calc_amortized_capex.raw(hardware, years, dep)
         energy = env["total_energy_kwh"] * price

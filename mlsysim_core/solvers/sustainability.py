@@ -55,21 +55,31 @@ def positive_days(name: str, value) -> float:
     return v
 
 
-def footprint(hw, n: int, hours: float, site, mfu, pue, power_w) -> dict:
+def footprint(hw, n: int, hours: float, site, mfu, pue, power_w, wue=None) -> dict:
     """Raw energy, carbon and water numbers (kWh, kg, L); no checks."""
     c = constants()
     if power_w is None:
         power_w = calc_device_power.raw(hw.tdp_w, 1.0 if mfu is None else mfu, c.energy_idle_fraction)
     pue = site.pue if pue is None else pue
+    wue = site.wue_l_kwh if wue is None else wue
     it_kwh = calc_energy.raw(n * power_w / 1000.0, hours, 1.0)
     total = calc_energy.raw(n * power_w / 1000.0, hours, pue)
     ci = site.carbon_intensity_g_kwh
     return {"it_energy_kwh": it_kwh, "total_energy_kwh": total, "pue": pue,
             "carbon_footprint_kg": calc_carbon.raw(total, ci),
-            "water_usage_liters": calc_water.raw(total, site.wue_l_kwh), "wue": site.wue_l_kwh,
+            "water_usage_liters": calc_water.raw(total, wue), "wue": wue,
             "carbon_intensity_g_kwh": ci, "region_name": site.name, "power_per_accelerator": power_w,
             "it_power": n * power_w, "n_accelerators": n, "duration_hours": hours,
             "utilization": 1.0 if mfu is None else mfu}
+
+
+def check_wue(wue):
+    if wue is None:
+        return None
+    v = magnitude(wue, "L/kWh", "wue")
+    if v < 0:
+        raise SpecError("wue", wue, "a non-negative water usage (L/kWh)")
+    return v
 
 
 def check_common(mfu, pue, power_per_accelerator):
@@ -90,13 +100,14 @@ class SustainabilityModel:
     """IT energy, facility energy (PUE), carbon by grid, water by WUE."""
 
     def solve(self, fleet, duration_days, datacenter=None, mfu=None, pue=None,
-              power_per_accelerator=None, n_accelerators=None) -> SustainabilityResult:
-        """``mfu`` sets the power draw (None: full TDP, an upper bound); ``pue`` overrides the site's."""
+              power_per_accelerator=None, n_accelerators=None, wue=None) -> SustainabilityResult:
+        """``mfu`` sets the power draw (None: full TDP, an upper bound); ``pue``/``wue`` override the
+        site's (on-device deployments: ``pue=1.0, wue=0``)."""
         hw, n, region = resolve_system(fleet, n_accelerators)
         days = positive_days("duration_days", duration_days)
         site = resolve_site(datacenter, region)
         mfu, pue, power = check_common(mfu, pue, power_per_accelerator)
-        r = footprint(hw, n, days * 24.0, site, mfu, pue, power)
+        r = footprint(hw, n, days * 24.0, site, mfu, pue, power, check_wue(wue))
         return SustainabilityResult(r, lambda: _work(r))
 
 
