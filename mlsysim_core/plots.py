@@ -112,11 +112,11 @@ def plot_step_breakdown(results, labels=None, width=520, height=260):
     for lab, r in zip(labels, res):
         if not hasattr(r, "breakdown"):
             raise SpecError("results", r, "DistributedResult(s) from DistributedModel().solve()")
-        for part, ms in r.breakdown("ms").items():
-            rows.append({"plan": lab, "part": part, "ms": ms})
+        for i, (part, ms) in enumerate(r.breakdown("ms").items()):
+            rows.append({"plan": lab, "part": part, "ms": ms, "order": i})
     return alt.Chart(alt.Data(values=rows)).mark_bar().encode(
         y=alt.Y("plan:N", title=None, sort=None), x=alt.X("ms:Q", stack="zero", title="Step time (ms)"),
-        color=alt.Color("part:N", sort=list(res[0].breakdown()), title="Component"),
+        color=alt.Color("part:N", sort=list(res[0].breakdown()), title="Component"), order=alt.Order("order:Q"),
         tooltip=["plan:N", "part:N", alt.Tooltip("ms:Q", format=",.1f")]).properties(
         width=width, height=max(height // 4, 40 * len(res)), title="Where the step time goes")
 
