@@ -11,6 +11,7 @@ by ``benchmarks/validate.py``.
     calibration.gemm("fp8")            # 0.709, from MB-04
     calibration.get().decode_gemv      # 0.685, from SV-17
     calibration.source("decode_gemv")  # the measurement behind it
+    calibration.fleet(Systems.Clusters.H100_64)   # links derated to the all-reduce figures
     calibration.calibration_rows()     # {"MB-01": "gemm_16bit", ...}
 """
 from __future__ import annotations
@@ -83,6 +84,20 @@ def source(regime: str) -> str:
     return get().source(regime)
 
 
+def fleet(f):
+    """``f`` with its links derated to the calibrated all-reduce efficiencies.
+
+    NVLink inside a node x ``allreduce_nvlink`` (CO-04), the fabric x ``allreduce_network``
+    (CO-06): pass the result to ``DistributedModel.solve`` with
+    ``efficiency=get().training_compute`` for the calibrated estimate of a training step.
+    """
+    from dataclasses import replace
+    cal = get()
+    node = replace(f.node, intra_node_bandwidth_bytes_s=f.node.intra_node_bandwidth_bytes_s * cal.allreduce_nvlink)
+    fabric = replace(f.fabric, bandwidth_bytes_s=f.fabric.bandwidth_bytes_s * cal.allreduce_network)
+    return replace(f, node=node, fabric=fabric, name=f"{f.name} (calibrated links)")
+
+
 def calibration_rows() -> dict[str, str]:
     """Measurement row id -> regime it calibrates (rows whose own figure sets a default).
 
@@ -99,4 +114,4 @@ def calibration_rows() -> dict[str, str]:
     return out
 
 
-__all__ = ["REGIMES", "Calibration", "get", "gemm", "source", "calibration_rows"]
+__all__ = ["REGIMES", "Calibration", "get", "gemm", "source", "fleet", "calibration_rows"]
