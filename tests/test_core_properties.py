@@ -16,7 +16,7 @@ import inspect
 import math
 
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from mlsysim_core import (PRECISIONS, CompressionModel, Engine, Hardware, Models, Q_, ServingModel,
                           UnitError, formulas, ureg)
@@ -35,6 +35,8 @@ efficiencies = st.floats(0.01, 1.0)
 seq_lens = st.integers(1, 32768)
 
 REL = 1e-9   # float round-off allowance for "never below" / "never above"
+# no per-example deadline: a solve takes microseconds, but a loaded CI machine must not make the tests flaky
+relaxed = settings(deadline=None)
 
 
 def with_bandwidth(hw, factor):
@@ -44,6 +46,7 @@ def with_bandwidth(hw, factor):
 
 # ----------------------------------------------------------------------------- bandwidth
 
+@relaxed
 @given(models, hardware, precisions, batches, efficiencies, st.floats(1.0, 100.0), st.booleans())
 def test_more_bandwidth_never_slows(model, hw, precision, batch, eff, factor, training):
     base = Engine.solve(model, hw, batch, precision, eff, is_training=training)
@@ -53,6 +56,7 @@ def test_more_bandwidth_never_slows(model, hw, precision, batch, eff, factor, tr
         assert more.raw("latency") < base.raw("latency")
 
 
+@relaxed
 @given(transformers, hardware, seq_lens, st.integers(1, 256), st.floats(1.0, 100.0))
 def test_more_bandwidth_never_slows_decode(model, hw, seq, batch, factor):
     base = ServingModel().solve(model, hw, seq, batch)
@@ -63,6 +67,7 @@ def test_more_bandwidth_never_slows_decode(model, hw, seq, batch, factor):
 
 # ----------------------------------------------------------------------------- roofline bound
 
+@relaxed
 @given(models, hardware, precisions, batches, efficiencies, st.booleans())
 def test_latency_never_below_roofline_bound(model, hw, precision, batch, eff, training):
     r = Engine.solve(model, hw, batch, precision, eff, is_training=training)
@@ -75,6 +80,7 @@ def test_latency_never_below_roofline_bound(model, hw, precision, batch, eff, tr
     assert math.isfinite(r.raw("latency")) and r.raw("latency") > 0
 
 
+@relaxed
 @given(transformers, hardware, precisions, seq_lens, st.integers(1, 512), efficiencies)
 def test_serving_never_below_roofline_bound(model, hw, precision, seq, batch, eff):
     r = ServingModel().solve(model, hw, seq, batch, precision, eff)
@@ -88,6 +94,7 @@ def test_serving_never_below_roofline_bound(model, hw, precision, seq, batch, ef
 
 # ----------------------------------------------------------------------------- fractions
 
+@relaxed
 @given(models, hardware, precisions, batches, efficiencies, st.booleans())
 def test_utilisations_are_fractions(model, hw, precision, batch, eff, training):
     r = Engine.solve(model, hw, batch, precision, eff, is_training=training)
@@ -100,6 +107,7 @@ def test_utilisations_are_fractions(model, hw, precision, batch, eff, training):
     assert r.raw("shortfall") >= 0 and (r.raw("shortfall") == 0) == r.feasible
 
 
+@relaxed
 @given(transformers, hardware, seq_lens, st.integers(1, 512))
 def test_serving_memory_utilization_is_at_most_one_iff_feasible(model, hw, seq, batch):
     r = ServingModel().solve(model, hw, seq, batch)
@@ -108,6 +116,7 @@ def test_serving_memory_utilization_is_at_most_one_iff_feasible(model, hw, seq, 
     assert r.raw("shortfall") == pytest.approx(max(0.0, r.raw("total_memory_required") - r.raw("memory_capacity")))
 
 
+@relaxed
 @given(models, st.sampled_from(["quantization", "pruning", "distillation"]), st.sampled_from([4, 8, 16]),
        st.floats(0.0, 0.99))
 def test_compression_savings_are_percentages(model, method, bits, sparsity):
@@ -119,6 +128,7 @@ def test_compression_savings_are_percentages(model, method, bits, sparsity):
     assert r.inference_speedup >= 1.0 - 1e-9 or method == "quantization" and bits == 16
 
 
+@relaxed
 @given(st.integers(1, 64), st.integers(1, 1024), st.integers(1, 8))
 def test_pipeline_bubble_is_a_fraction(p, m, v):
     b = formulas.calc_pipeline_bubble(p, m, v)
@@ -126,6 +136,7 @@ def test_pipeline_bubble_is_a_fraction(p, m, v):
     assert (b == 0.0) == (p == 1)
 
 
+@relaxed
 @given(st.floats(1e-3, 1e7), st.floats(0.0, 1e7))
 def test_failure_probability_is_a_fraction(mtbf_h, job_h):
     p = formulas.calc_failure_probability(Q_(mtbf_h, "hour"), Q_(job_h, "hour"))
@@ -133,12 +144,14 @@ def test_failure_probability_is_a_fraction(mtbf_h, job_h):
     assert p <= formulas.calc_expected_failures(Q_(mtbf_h, "hour"), Q_(job_h, "hour")) * (1 + REL)
 
 
+@relaxed
 @given(st.floats(1e-9, 1e6), st.floats(0.0, 1e6))
 def test_scaling_efficiency_is_a_fraction(compute, overhead):
     e = formulas.calc_scaling_efficiency(Q_(compute, "s"), Q_(overhead, "s"))
     assert 0.0 < e <= 1.0
 
 
+@relaxed
 @given(st.floats(0.0, 1.0), st.integers(1, 10))
 def test_stacked_availability_is_a_fraction(a, k):
     s = formulas.calc_availability_stacked(a, k)
@@ -147,6 +160,7 @@ def test_stacked_availability_is_a_fraction(a, k):
 
 # ----------------------------------------------------------------------------- KV cache
 
+@relaxed
 @given(transformers, st.integers(1, 8192), st.integers(1, 64), st.integers(1, 16))
 def test_kv_cache_linear_in_sequence_and_batch(model, seq, batch, k):
     sm = ServingModel()
@@ -157,6 +171,7 @@ def test_kv_cache_linear_in_sequence_and_batch(model, seq, batch, k):
     assert base == pytest.approx(per_token * seq * batch, rel=1e-12)
 
 
+@relaxed
 @given(st.integers(1, 128), st.integers(1, 64), st.integers(1, 256), st.integers(1, 8192),
        st.integers(1, 64), st.sampled_from([0.5, 1.0, 2.0, 4.0]))
 def test_kv_formula_linear_in_each_factor(layers, heads, d, seq, batch, b):
@@ -168,6 +183,7 @@ def test_kv_formula_linear_in_each_factor(layers, heads, d, seq, batch, b):
 
 # ----------------------------------------------------------------------------- batching
 
+@relaxed
 @given(models, hardware, precisions, st.integers(1, 2048), st.integers(1, 2048), efficiencies)
 def test_inference_throughput_never_falls_with_batch(model, hw, precision, b1, b2, eff):
     """True for any inference workload; a memory-bound one gains (nearly) linearly."""
@@ -177,6 +193,7 @@ def test_inference_throughput_never_falls_with_batch(model, hw, precision, b1, b
     assert t_hi >= t_lo * (1 - REL)
 
 
+@relaxed
 @given(models, hardware, precisions, efficiencies)
 def test_memory_bound_throughput_rises_with_batch(model, hw, precision, eff):
     r1 = Engine.solve(model, hw, 1, precision, eff)
@@ -185,6 +202,7 @@ def test_memory_bound_throughput_rises_with_batch(model, hw, precision, eff):
     assert r2.raw("throughput") > r1.raw("throughput")
 
 
+@relaxed
 @given(transformers, hardware, st.integers(1, 4096), st.integers(1, 256), st.integers(1, 256))
 def test_decode_throughput_never_falls_with_batch(model, hw, seq, b1, b2):
     lo, hi = sorted((b1, b2))
@@ -223,6 +241,7 @@ def test_calc_valid_call_succeeds(name):
 
 
 @pytest.mark.parametrize("name", CALCS)
+@relaxed
 @given(data=st.data())
 def test_every_calc_rejects_a_wrong_dimension(name, data):
     fn = getattr(formulas, name)
@@ -250,6 +269,7 @@ def _results():
     )
 
 
+@relaxed
 @given(_results())
 def test_results_are_frozen_with_attribute_and_item_access(r):
     keys = list(r.keys())
