@@ -555,17 +555,17 @@ def reliability(row):
 def tco(row):
     rid, c = row["id"], row["config"]
     if rid == "CT-01":
-        # EconomicsModel prices owning a fleet; renting is GPU-hours x price (no solver path: a gap)
-        arith = out(row, c["gpu_hours"] * c["price_per_gpu_hour_usd"], None, "cost",
-                    "DeepSeek-V3 cost = GPU-hours x rental price", "USD", basis="arithmetic",
-                    note="arithmetic on the row's inputs: EconomicsModel has no rental (GPU-h x price) path")
-        model, n = Models.DeepSeek_V3, 2048
-        good = ReliabilityModel().solve(Hardware.H800, 60 * 24, n_accelerators=n).raw("goodput_ratio")
+        model, n, price = Models.DeepSeek_V3, 2048, c["price_per_gpu_hour_usd"]
         tt = TrainingTimeModel()
+        ideal = tt.solve(model, hardware=Hardware.H800, n_accelerators=n, mfu=1.0, precision="fp8").raw("gpu_hours")
+        # EconomicsModel prices owning a fleet; renting is GPU-hours x price (no solver path: a gap)
+        arith = out(row, c["gpu_hours"] * price, ideal * price, "cost",
+                    "DeepSeek-V3 cost = GPU-hours x rental price", "USD", basis="arithmetic",
+                    note="arithmetic on the row's inputs: EconomicsModel has no rental (GPU-h x price) path; "
+                    "bound = 6 x 37B active x 14.8T tokens at the H800 fp8 peak x price")
+        good = ReliabilityModel().solve(Hardware.H800, 60 * 24, n_accelerators=n).raw("goodput_ratio")
         gh = tt.solve(model, hardware=Hardware.H800, n_accelerators=n, mfu=CAL.training_compute, precision="bf16",
                       goodput_ratio=good).raw("gpu_hours")
-        ideal = tt.solve(model, hardware=Hardware.H800, n_accelerators=n, mfu=1.0, precision="fp8").raw("gpu_hours")
-        price = c["price_per_gpu_hour_usd"]
         pred = out(row, gh * price, ideal * price, "cost", "DeepSeek-V3 cost from predicted GPU-hours", "USD",
                    tol=tolerance("+-15%"), sub="pred",
                    note=f"6 x 37B active x 14.8T tokens at training_compute on the bf16 peak (run used fp8), "
