@@ -30,6 +30,9 @@ class ComputeCore:
         the fp16 (or default) figure, never a made-up multiple.
         """
         f = self.flops_by_precision
+        peak = f.get(precision)
+        if peak is not None:  # the fast path every solve takes
+            return peak
         p = canonical_precision(precision)
         if p in f:
             return f[p]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..units import bytes_per_element, q
+from ..units import BYTES_PER_ELEMENT, bytes_per_element, q
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,8 @@ class Workload:
     def weight_bytes(self, precision: str = "fp16") -> float:
         if self.model_size_bytes is not None and not self.parameters_count:
             return self.model_size_bytes
-        return self.parameters_count * bytes_per_element(precision)
+        bpe = BYTES_PER_ELEMENT.get(precision) or bytes_per_element(precision)
+        return self.parameters_count * bpe
 
     def size_in_bytes(self, precision: str = "fp16"):
         return q(self.weight_bytes(precision), "byte").to("GB")
