@@ -68,12 +68,18 @@ def main(argv=None) -> int:
             print(f"| {dom} | {d['n']} | {med:.1f} % | {d['inside']}/{d['n']} | {d['calibration']} |")
         else:
             print(f"  {dom:<24} {med:>7.1f} %   inside {d['inside']}/{d['n']}   (+{d['calibration']} calibration)")
-    print(f"  {'overall':<24} {tot['median_abs_error_pct']:>7.1f} %   inside {tot['inside']}/{tot['n_eval']}"
-          f"   (+{tot['n_calibration']} calibration)")
-    for basis, label in (("prediction", "predictions"), ("arithmetic", "arithmetic on measured inputs"),
-                         ("lookup", "zoo lookups")):
+    parts = [(None, "overall"), ("prediction", "predictions"),
+             ("arithmetic", "arithmetic on measured inputs"), ("lookup", "zoo lookups")]
+    for basis, label in parts:
         b = vr.overall(rep, basis)
-        print(f"    {label:<30} {b['median_abs_error_pct']:>7.1f} %   inside {b['inside']}/{b['n_eval']}")
+        if args.markdown:
+            print(f"| **{label}** | {b['n_eval']} | {b['median_abs_error_pct']:.1f} % | "
+                  f"{b['inside']}/{b['n_eval']} | {b['n_calibration']} |")
+        elif basis is None:
+            print(f"  {label:<24} {b['median_abs_error_pct']:>7.1f} %   inside {b['inside']}/{b['n_eval']}"
+                  f"   (+{b['n_calibration']} calibration)")
+        else:
+            print(f"    {label:<30} {b['median_abs_error_pct']:>7.1f} %   inside {b['inside']}/{b['n_eval']}")
     print(f"\nIdeal bound held on {tot['bound_held']}/{tot['bound_rows']} latency/throughput/time/energy/cost rows"
           + ("" if tot["bound_held"] == tot["bound_rows"] else
              ": VIOLATED on " + ", ".join(o.id for o in rep.outcomes if o.bound_ok is False)))
