@@ -62,7 +62,7 @@ def tolerance(hint: str) -> Tolerance:
     m = re.search(r"\+-\s*([\d.]+)\s*(%|pp)?", hint)
     if m is None:
         if "exact" in hint:
-            return Tolerance(0.005, False, "exact (0.5 % for rounding)")
+            return Tolerance(0.005, False, "exact(0.5%)")
         raise ValueError(f"unreadable tolerance hint {hint!r}")
     v, unit = float(m.group(1)), m.group(2)
     if unit == "%":
