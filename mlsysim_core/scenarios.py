@@ -180,6 +180,9 @@ class Scenario:
         dist = DistributedModel().solve(model, fleet, batch, **common, **plan)
         p = dist.raw("parallelism")
         label = f"TP={p['tp']} PP={p['pp']} EP={p['ep']} DP={p['dp']} M={dist.raw('microbatch_count')}"
+        label += (f" V={dist.raw('v_stages')}" if dist.raw("v_stages") > 1 else "") + (
+            f" ZeRO-{dist.raw('zero_stage')}" if dist.raw("zero_stage") else "") + (
+            " +recompute" if dist.raw("activation_recomputation") else "")
         need, cap = dist.raw("memory_per_accelerator"), dist.raw("memory_capacity")
         l1 = EvaluationLevel(1, "Feasibility", "PASS" if dist.raw("feasible") else "FAIL",
                              f"{si(need, 'B')} of {si(cap, 'B')} per accelerator ({label})"

@@ -338,3 +338,54 @@ def test_frontier_training_scorecard_paper_section_6_1():
     assert ev.feasibility.passed                       # the optimizer finds a plan that fits
     assert ev.performance.metrics["latency_ms"] > 0
     assert ev.macro.metrics["tco_usd"] > 0
+
+
+def test_four_lighthouse_scenarios_paper_section_6_3():
+    """SmartDoorbell 200 ms, AutonomousVehicle 10 ms, LocalFineTuning 100 ms, FrontierTraining 500 ms."""
+    assert [s.name for s in Scenarios] == ["SmartDoorbell", "AutonomousVehicle", "LocalFineTuning", "FrontierTraining"]
+    assert {s.name: s.sla_ms for s in Scenarios} == {"SmartDoorbell": 200, "AutonomousVehicle": 10,
+                                                     "LocalFineTuning": 100, "FrontierTraining": 500}
+    assert Scenarios.FrontierTraining.workload is Models.Llama3_70B
+    assert Scenarios.FrontierTraining.system.total_accelerators == 8192
+    assert Scenarios.SmartDoorbell.sla_latency.to("s").magnitude == pytest.approx(0.2)
+    for s in Scenarios:
+        ev = s.evaluate()
+        assert [lv.status in ("PASS", "FAIL") for lv in ev.levels] == [True] * 3
+        assert ev.scorecard().count("\n") == 4 and ev.to_dict()["scenario"] == s.name
+    # full fine-tuning of an 8B model does not fit a 128 GB laptop: the memory wall teaches LoRA
+    assert not Scenarios.LocalFineTuning.evaluate().feasibility.passed
+
+
+def test_personas_produce_system_ledgers_paper_section_4_2():
+    from mlsysim_core import Personas, SystemLedger
+    assert [p.name for p in Personas] == ["CloudTitan", "EdgeGuardian", "MobileNomad", "TinyPioneer"]
+    assert Personas.get("cloud") is Personas.CloudTitan and Personas.CloudTitan.scale_factor == 1
+    ledger = Personas.TinyPioneer.evaluate()
+    assert isinstance(ledger, SystemLedger)
+    row = ledger.to_dict()
+    assert row["persona"] == "TinyPioneer" and row["scale"] == Personas.TinyPioneer.scale_factor
+    for key in ("performance.latency_ms", "sustainability.carbon_kg", "economics.tco_usd", "reliability.goodput"):
+        assert key in row
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ledger.performance.latency_ms = 0
+    titan = Personas.CloudTitan.evaluate(batch_size=2048)
+    assert titan.sustainability.carbon_kg > 0 and 0 < titan.reliability.goodput < 1
+
+
+def test_plots_build_altair_charts_and_import_altair_lazily():
+    import subprocess
+    import sys
+    code = "import sys, mlsysim_core as m; m.plot_roofline; print('altair' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+    pytest.importorskip("altair")
+    from mlsysim_core import plot_evaluation_scorecard, plot_roofline, plots
+    spec = plot_roofline(Hardware.H100, [Models.Llama3_8B, Models.ResNet50], precision="fp16").to_dict()
+    assert spec["layer"] and "Roofline" in str(spec["title"])
+    ev = Scenarios.FrontierTraining.evaluate(batch_size=2048, precision="fp16")
+    assert plot_evaluation_scorecard(ev).to_dict()
+    r = DistributedModel().solve(Models.Llama3_70B, Systems.Clusters.H100_64, batch_size=512, tp_size=8, pp_size=4,
+                                 microbatch_count=16)
+    for chart in (plots.plot_step_breakdown(r), plots.plot_bubble(), plots.plot_young_daly(120, 3),
+                  plots.plot_goodput_cascade(EffectiveFlopsModel().solve(Systems.Clusters.H100_256)),
+                  plots.plot_carbon_by_region(Systems.Clusters.H100_64, 14)):
+        assert chart.to_dict()

@@ -148,3 +148,20 @@ def test_optimizer_best_is_no_slower_than_any_plan_it_lists(fleet_key, batch):
         assert steps == sorted(steps)
         assert r.best_step_time.to("ms").magnitude == pytest.approx(steps[0])
         assert all(c["memory_gb"] * 1e9 <= fleet.accelerator.memory.capacity_bytes for c in r.top_candidates)
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans())
+def test_auto_dp_algorithm_is_the_fastest_of_ring_tree_and_hierarchical(p):
+    model, fleet, batch, kw = p
+    t = {a: DistributedModel().solve(model, fleet, batch, **dict(kw, dp_algorithm=a)).raw("dp_communication_latency_raw")
+         for a in ("auto", "ring", "tree", "hierarchical")}
+    assert t["auto"] == min(t.values())
+
+
+def test_hierarchical_beats_a_flat_ring_across_nodes_when_peers_share_a_node():
+    """64 DP ranks on 8 DGX nodes: reduce-scatter on NVLink, 1/8 of the bytes on the fabric."""
+    r = {a: DistributedModel().solve(Models.Llama3_8B, Systems.Clusters.H100_64, 64, dp_algorithm=a)
+         for a in ("ring", "hierarchical", "auto")}
+    assert r["hierarchical"].raw("dp_communication_latency") < r["ring"].raw("dp_communication_latency")
+    assert r["auto"].dp_algorithm == "hierarchical"
