@@ -42,6 +42,11 @@ def test_expert_parallelism_needs_a_mixture_of_experts_model():
         solve(ep_size=2)
 
 
+def test_expert_parallelism_beyond_the_expert_count():
+    with pytest.raises(SpecError, match=r"ep_size=16 .*at most the 8 experts"):
+        DistributedModel().solve(Models.Mixtral_8x7B, R256, batch_size=1024, ep_size=16)
+
+
 def test_batch_smaller_than_data_parallel_degree():
     with pytest.raises(SpecError, match=r"batch_size=16 .*>= dp = 256"):
         solve(batch_size=16)

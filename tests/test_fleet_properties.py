@@ -165,3 +165,16 @@ def test_hierarchical_beats_a_flat_ring_across_nodes_when_peers_share_a_node():
          for a in ("ring", "hierarchical", "auto")}
     assert r["hierarchical"].raw("dp_communication_latency") < r["ring"].raw("dp_communication_latency")
     assert r["auto"].dp_algorithm == "hierarchical"
+
+
+def test_expert_parallelism_shards_memory_and_pays_all_to_all_equations_page_2_5():
+    """EP splits the experts (memory falls with EP) and pays an all-to-all per MoE layer, which
+    jumps when the EP group leaves the node (NVLink -> fabric)."""
+    moe, fleet = Models.Mixtral_8x7B, Systems.Clusters.H100_64
+    r = {ep: DistributedModel().solve(moe, fleet, batch_size=256, tp_size=2, ep_size=ep, zero_stage=1)
+         for ep in (1, 2, 4, 8)}
+    mem = [r[ep].raw("memory_per_accelerator") for ep in (1, 2, 4, 8)]
+    assert mem == sorted(mem, reverse=True)
+    assert r[1].raw("ep_communication_latency") == 0.0
+    assert 0 < r[2].raw("ep_communication_latency") < r[4].raw("ep_communication_latency")
+    assert r[8].raw("ep_communication_latency") > 5 * r[4].raw("ep_communication_latency")   # 2 x 8 > 8 per node

@@ -16,6 +16,9 @@ between stages (fill and drain exposed). The bubble idles each stage for (P-1)/(
 pipelined work, so T_bubble / (work + T_bubble) is exactly the page's bubble fraction.
 Memory per accelerator: weights, gradients, optimizer state (ZeRO 0-3) and the activations of
 the microbatches in flight (Korthikanti et al. 2022).
+First-order simplifications: an MoE model's parameters are all sharded over TP x PP x EP (its
+dense attention share, replicated across EP in practice, is not split out); tokens are routed
+evenly (no imbalance); attention FLOPs beyond 6 P_active per token are not counted.
 """
 from __future__ import annotations
 
@@ -130,16 +133,21 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
     if zero_stage >= 3:
         weights /= dp
     state = _state(params, ctx.bpe, ctx.adam, zero_stage, dp)
-    in_flight = m if m < pp else pp                  # 1F1B: stage 1 holds min(M, P) microbatches
+    # 1F1B: stage 1 holds min(M, P) microbatches; interleaving holds (1 + (P-1)/(P V)) x more
+    # (Korthikanti et al. 2022, section 4.2.3)
+    in_flight = pp if v == 1 else pp + (pp - 1) / v
+    if m < in_flight:
+        in_flight = m
+    rank_mb = mb / ep                                # EP ranks split the replica's tokens
     if ctx.is_tf:
         layers = -(-ctx.layers // pp)
-        act_mb = _act(layers, ctx.seq, mb, ctx.hidden, ctx.heads, ctx.bpe,
+        act_mb = _act(layers, ctx.seq, rank_mb, ctx.hidden, ctx.heads, ctx.bpe,
                       "full" if recompute else "selective", tp)
-        boundary = mb * ctx.seq * ctx.hidden * ctx.bpe
+        boundary = rank_mb * ctx.seq * ctx.hidden * ctx.bpe     # one microbatch's hidden states
     else:
         layers = 0
-        act_mb = ctx.act_sample * mb / (pp * tp)
-        boundary = ctx.act_sample * mb / pp
+        act_mb = ctx.act_sample * rank_mb / (pp * tp)
+        boundary = ctx.act_sample * rank_mb / pp
     acts = act_mb * in_flight
     bytes_moved = state + 2.0 * m * params * ctx.bpe + 2.0 * m * act_mb
     t_flop = hw_flops / (ctx.peak * ctx.eff)
@@ -154,7 +162,7 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
     t_ep = 0.0
     if ep > 1:
         bw, lat = (ctx.nv_bw, ctx.nv_lat) if tp * ep <= ctx.apn else (ctx.fab_bw, ctx.fab_lat)
-        t_ep = ctx.ep_a2a * layers * m * _a2a(boundary / ep * ctx.top_k, ep, bw, lat)
+        t_ep = ctx.ep_a2a * layers * m * _a2a(boundary * ctx.top_k, ep, bw, lat)
     # pipeline: activations (scatter-gather: 1/tp each) cross stage boundaries; fill + drain exposed
     t_pp = 0.0
     if pp > 1:
