@@ -243,7 +243,7 @@ def _():
     _ladder = sorted({round(k * 10**e) for e in range(3, 13) for k in (1, 1.4, 2, 4, 7)})
     algorithm = mo.ui.radio(options=ALGORITHMS, value="Ring all-reduce", label="Algorithm")
     message = mo.ui.slider(steps=[v for v in _ladder if v <= 10**12], value=140 * 10**9,
-                           label="Message size M (log scale)")
+                           label="Message size M (log scale, 1 KB to 1 TB; value in the heading below)")
     gpu_count = mo.ui.slider(steps=[2**k for k in range(1, 15)], value=1024, show_value=True,
                              label="GPUs N")
     mo.vstack([algorithm, message, gpu_count])
