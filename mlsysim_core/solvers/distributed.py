@@ -62,9 +62,9 @@ class Context:
         self.peak, self.bw = hw.compute.peak_flop_s(precision), hw.memory.bandwidth_bytes_s
         self.cap, self.tax = hw.memory.capacity_bytes, hw.dispatch_tax_s
         self.nv_bw, self.nv_lat = node.intra_node_bandwidth_bytes_s, node.intra_node_latency_s
-        # per accelerator: the fabric's line rate / oversubscription, shared when a node has fewer NICs
-        nic_share = node.nics_per_node / self.apn if node.nics_per_node < self.apn else 1.0
-        self.fab_bw, self.fab_lat = fab.effective_bandwidth_bytes_s * nic_share, fab.latency_s
+        # per accelerator: one fabric port's line rate / oversubscription (rail-optimised nodes give
+        # every accelerator its own NIC; the zoo's nics_per_node is optional, so it is not used here)
+        self.fab_bw, self.fab_lat = fab.effective_bandwidth_bytes_s, fab.latency_s
         self.params = model.parameters_count
         self.is_tf = isinstance(model, TransformerWorkload)
         tokens = seq_len if self.is_tf else 1
