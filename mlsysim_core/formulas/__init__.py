@@ -19,6 +19,8 @@ from .serving import (calc_itl, calc_kv_cache_bytes, calc_prefill_flops, calc_to
 from .training import (calc_activation_memory, calc_checkpoint_size, calc_chinchilla_params,
                        calc_chinchilla_tokens, calc_training_state_bytes, calc_training_time,
                        calc_transformer_training_flops)
+from .queueing import (calc_erlang_b, calc_erlang_c, calc_mmc_mean_wait, calc_mmc_response_quantile,
+                       calc_mmc_wait_quantile, calc_queue_utilization)
 
 calc_kv_cache_size = calc_kv_cache_bytes  # the name used by the reference implementation
 
