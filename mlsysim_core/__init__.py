@@ -32,6 +32,7 @@ _LAZY = {
     "Scenarios": "scenarios", "Scenario": "scenarios", "Personas": "scenarios",
     "SystemLedger": "scenarios",
     "plot_roofline": "plots", "plot_evaluation_scorecard": "plots",
+    "ServingFleetModel": "solvers.capacity", "ServingFleetResult": "solvers.capacity",
 }
 
 
