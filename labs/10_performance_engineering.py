@@ -257,9 +257,15 @@ def _():
 
 
 @app.cell
-def _(cascade_precision, fleet, goodput, job_days, mfu, scaling, train_batch, train_model):
+def _(cascade_precision, fleet, goodput, mfu, scaling):
     manual = CASCADE.solve(fleet.value, mfu=mfu.value, scaling_efficiency=scaling.value,
                            goodput_ratio=goodput.value, precision=cascade_precision.value)
+    return (manual,)
+
+
+@app.cell
+def _(cascade_precision, fleet, job_days, mfu, train_batch, train_model):
+    # the plan search runs only when its inputs move, not with the scaling and goodput sliders
     try:
         derived_dist = ParallelismOptimizer().best_result(
             train_model.value, fleet.value, train_batch.value, precision=cascade_precision.value,
@@ -270,7 +276,7 @@ def _(cascade_precision, fleet, goodput, job_days, mfu, scaling, train_batch, tr
         derived_error = None
     except SpecError as _e:
         derived_dist, derived_rel, derived, derived_error = None, None, None, str(_e)
-    return derived, derived_dist, derived_error, derived_rel, manual
+    return derived, derived_dist, derived_error, derived_rel
 
 
 @app.cell
@@ -407,22 +413,34 @@ def _():
 
 
 @app.cell
-def _(perturbation, sens_batch, sens_model, sens_precision, system):
-    _common = dict(batch_size=sens_batch.value, precision=sens_precision.value)
+def _(sens_batch, sens_model, sens_precision, system):
+    # the baseline: one inference pass on a device, or the step of a fleet's best plan
     try:
-        if hasattr(system.value, "total_accelerators"):          # a fleet: the step of its best plan
+        if hasattr(system.value, "total_accelerators"):
             sens_base = ParallelismOptimizer().best_result(sens_model.value, system.value, sens_batch.value,
                                                            precision=sens_precision.value, **PLAN_SEARCH)
-            sensitivity = SENSITIVITY.solve(sens_model.value, system.value, perturbation_pct=perturbation.value,
-                                            **_common, **plan_of(sens_base))
+            sens_plan = plan_of(sens_base)
         else:
-            sens_base = Engine.solve(sens_model.value, system.value, **_common)
-            sensitivity = SENSITIVITY.solve(sens_model.value, system.value, perturbation_pct=perturbation.value,
-                                            **_common)
-        sens_error = None
+            sens_base = Engine.solve(sens_model.value, system.value, batch_size=sens_batch.value,
+                                     precision=sens_precision.value)
+            sens_plan = {}
+        base_error = None
     except SpecError as _e:
-        sens_base, sensitivity, sens_error = None, None, str(_e)
-    return sens_base, sens_error, sensitivity
+        sens_base, sens_plan, base_error = None, {}, str(_e)
+    return base_error, sens_base, sens_plan
+
+
+@app.cell
+def _(base_error, perturbation, sens_batch, sens_model, sens_plan, sens_precision, system):
+    sensitivity, sens_error = None, base_error
+    if base_error is None:
+        try:
+            sensitivity = SENSITIVITY.solve(sens_model.value, system.value, batch_size=sens_batch.value,
+                                            precision=sens_precision.value, perturbation_pct=perturbation.value,
+                                            **sens_plan)
+        except SpecError as _e:
+            sens_error = str(_e)
+    return sens_error, sensitivity
 
 
 @app.cell
