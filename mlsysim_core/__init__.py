@@ -27,6 +27,7 @@ _LAZY = {
     "DistributedModel": "solvers.distributed", "DistributedResult": "solvers.distributed",
     "EconomicsModel": "solvers.economics", "SustainabilityModel": "solvers.sustainability",
     "ReliabilityModel": "solvers.reliability", "ScalingModel": "solvers.training",
+    "TrainingTimeModel": "solvers.training", "EffectiveFlopsModel": "solvers.analysis",
     "SensitivitySolver": "solvers.analysis", "SynthesisSolver": "solvers.analysis",
     "ParallelismOptimizer": "solvers.analysis",
     "Scenarios": "scenarios", "Scenario": "scenarios", "Personas": "scenarios",

@@ -35,7 +35,11 @@ def formula(output: str | None = None, **units: str):
                 elif isinstance(v, Quantity):   # counts and ratios: only dimensionless quantities
                     given[name] = magnitude(v, "dimensionless", name)
             result = raw(*bound.args, **bound.kwargs)
-            return q(result, output) if output else result
+            if not output:
+                return result
+            if isinstance(result, tuple):  # several quantities of one unit (e.g. a breakdown)
+                return tuple(q(x, output) for x in result)
+            return q(result, output)
 
         public.raw = raw
         public.units = dict(units, result=output)

@@ -9,7 +9,8 @@ from .communication import (calc_all_to_all_time, calc_hierarchical_allreduce_ti
                             calc_scaling_efficiency, calc_tree_allreduce_time)
 from .operations import (calc_amortized_capex, calc_breakeven_utilization, calc_carbon,
                          calc_device_power, calc_energy, calc_tco, calc_water)
-from .reliability import (calc_availability_stacked, calc_checkpoint_waste, calc_expected_failures,
+from .reliability import (calc_availability_stacked, calc_checkpoint_waste,
+                          calc_checkpoint_write_overhead, calc_lost_work_fraction, calc_expected_failures,
                           calc_failure_probability, calc_mtbf_cluster, calc_mtbf_node,
                           calc_young_daly_interval)
 from .roofline import (calc_amdahls_speedup, calc_arithmetic_intensity, calc_bottleneck,
@@ -17,7 +18,8 @@ from .roofline import (calc_amdahls_speedup, calc_arithmetic_intensity, calc_bot
 from .serving import (calc_itl, calc_kv_cache_bytes, calc_prefill_flops, calc_total_cost_with_serving,
                       calc_ttft)
 from .training import (calc_activation_memory, calc_checkpoint_size, calc_chinchilla_params,
-                       calc_chinchilla_tokens, calc_training_state_bytes, calc_training_time,
+                       calc_chinchilla_tokens, calc_training_state_breakdown,
+                       calc_training_state_bytes, calc_training_time,
                        calc_transformer_training_flops)
 from .queueing import (calc_erlang_b, calc_erlang_c, calc_mmc_mean_wait, calc_mmc_response_quantile,
                        calc_mmc_wait_quantile, calc_queue_utilization)

@@ -40,6 +40,18 @@ def calc_young_daly_interval(checkpoint_time, mtbf):
     return math.sqrt(2.0 * checkpoint_time * mtbf)
 
 
+@formula(None, interval="s", checkpoint_time="s")
+def calc_checkpoint_write_overhead(interval, checkpoint_time):
+    """Fraction of time spent writing checkpoints: delta / tau (Young 1974)."""
+    return checkpoint_time / interval
+
+
+@formula(None, interval="s", mtbf="s")
+def calc_lost_work_fraction(interval, mtbf):
+    """Expected work redone after failures: tau / (2 M), half an interval per failure (Young 1974)."""
+    return interval / (2.0 * mtbf)
+
+
 @formula(None, interval="s", checkpoint_time="s", mtbf="s")
 def calc_checkpoint_waste(interval, checkpoint_time, mtbf):
     """Waste = delta / tau + tau / (2 M): checkpoint writes plus expected lost work.
@@ -48,7 +60,7 @@ def calc_checkpoint_waste(interval, checkpoint_time, mtbf):
     interval of ``calc_young_daly_interval``. (Equations page 7.3 prints delta/(2 tau), whose
     optimum would be sqrt(delta M), contradicting its own 7.2; we keep the consistent form.)
     """
-    return checkpoint_time / interval + interval / (2.0 * mtbf)
+    return calc_checkpoint_write_overhead.raw(interval, checkpoint_time) + calc_lost_work_fraction.raw(interval, mtbf)
 
 
 @formula(None)

@@ -60,9 +60,9 @@ def calc_activation_memory(n_layers, seq_len, batch_size, hidden_dim, n_heads, b
 
 
 @formula("byte", n_params="count")
-def calc_training_state_bytes(n_params, bytes_per_param=2.0, optimizer_bytes_per_param=12.0,
-                              zero_stage=0, dp_size=1):
-    """Weights + gradients + optimizer state per accelerator, with ZeRO sharding over dp_size.
+def calc_training_state_breakdown(n_params, bytes_per_param=2.0, optimizer_bytes_per_param=12.0,
+                                  zero_stage=0, dp_size=1):
+    """(weights, gradients, optimizer state) bytes per accelerator, with ZeRO sharding over dp_size.
 
     Mixed-precision Adam keeps fp32 master weights, momentum and variance: 12 B/param.
     ZeRO-1 shards optimizer state, ZeRO-2 also gradients, ZeRO-3 also weights.
@@ -77,6 +77,15 @@ def calc_training_state_bytes(n_params, bytes_per_param=2.0, optimizer_bytes_per
         g /= dp_size
     if zero_stage >= 3:
         w /= dp_size
+    return w, g, o
+
+
+@formula("byte", n_params="count")
+def calc_training_state_bytes(n_params, bytes_per_param=2.0, optimizer_bytes_per_param=12.0,
+                              zero_stage=0, dp_size=1):
+    """Weights + gradients + optimizer state per accelerator (the sum of the breakdown above)."""
+    w, g, o = calc_training_state_breakdown.raw(n_params, bytes_per_param, optimizer_bytes_per_param,
+                                                zero_stage, dp_size)
     return w + g + o
 
 

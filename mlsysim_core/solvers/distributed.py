@@ -29,7 +29,7 @@ from ..errors import OOMError, SpecError
 from ..fmt import pct, si
 from ..formulas import (calc_activation_memory, calc_all_to_all_time, calc_hierarchical_allreduce_time,
                         calc_p2p_time, calc_pipeline_bubble, calc_ring_allreduce_time,
-                        calc_roofline_time, calc_scaling_efficiency, calc_training_state_bytes,
+                        calc_roofline_time, calc_scaling_efficiency, calc_training_state_breakdown,
                         calc_tree_allreduce_time)
 from ..results_fleet import DistributedResult
 from ..specs import MoEWorkload, TransformerWorkload
@@ -39,7 +39,7 @@ from ._common import check_batch, check_efficiency, check_fleet, check_model, ch
 DP_ALGORITHMS = ("auto", "ring", "tree", "hierarchical")
 _ring, _tree, _hier = calc_ring_allreduce_time.raw, calc_tree_allreduce_time.raw, calc_hierarchical_allreduce_time.raw
 _a2a, _p2p, _bubble = calc_all_to_all_time.raw, calc_p2p_time.raw, calc_pipeline_bubble.raw
-_state, _act, _roof = calc_training_state_bytes.raw, calc_activation_memory.raw, calc_roofline_time.raw
+_state, _act, _roof = calc_training_state_breakdown.raw, calc_activation_memory.raw, calc_roofline_time.raw
 
 
 class Context:
@@ -123,16 +123,8 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
     model_flops = fwd_rep * ctx.c_train / shards
     hw_flops = fwd_rep * hw_mult / shards
     params = ctx.params / shards
-    weights = params * ctx.bpe
-    grads = params * ctx.bpe
-    opt = params * ctx.adam
-    if zero_stage >= 1:
-        opt /= dp
-    if zero_stage >= 2:
-        grads /= dp
-    if zero_stage >= 3:
-        weights /= dp
-    state = _state(params, ctx.bpe, ctx.adam, zero_stage, dp)
+    weights, grads, opt = _state(params, ctx.bpe, ctx.adam, zero_stage, dp)
+    state = weights + grads + opt
     # 1F1B: stage 1 holds min(M, P) microbatches; interleaving holds (1 + (P-1)/(P V)) x more
     # (Korthikanti et al. 2022, section 4.2.3)
     in_flight = pp if v == 1 else pp + (pp - 1) / v

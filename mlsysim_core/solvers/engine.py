@@ -5,7 +5,8 @@ T = max(FLOPs / (Peak x eta), Bytes / BW) + dispatch tax  (Williams et al. 2009;
 Bytes moved per call: the weights once, plus activations per sample (CNNs: the zoo's
 activation bytes or the constants' 10 % of weights; transformers: negligible next to weights
 at one token). Training touches weights, gradients and optimizer state once per step and costs
-3x the forward FLOPs (4x with full recomputation).
+3x the forward FLOPs (4x with full recomputation); a transformer training sample is a sequence
+of ``seq_len`` tokens (so 6PD for one step), an inference sample one generated token.
 """
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ def roofline(model, hardware, batch_size, precision, bpe, efficiency, is_trainin
     params = model.parameters_count
     weights = model.weight_bytes(precision)
     fwd = model.inference_flop * batch_size
+    if is_training and isinstance(model, TransformerWorkload):
+        fwd *= seq_len   # a training sample is a whole sequence; inference is one token per sample
     if model.activation_bytes_per_sample is not None:
         act = model.activation_bytes_per_sample * bpe / 2.0   # zoo figure is at 16-bit
     elif isinstance(model, CNNWorkload):

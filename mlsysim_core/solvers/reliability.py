@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from ..errors import SpecError
 from ..fmt import pct, si
-from ..formulas import (calc_checkpoint_waste, calc_expected_failures, calc_failure_probability,
+from ..formulas import (calc_checkpoint_waste, calc_checkpoint_write_overhead, calc_lost_work_fraction, calc_expected_failures, calc_failure_probability,
                         calc_mtbf_cluster, calc_mtbf_node, calc_young_daly_interval)
 from ..results_fleet import ReliabilityResult
 from ..specs import Fleet
@@ -96,7 +96,8 @@ class ReliabilityModel:
         rows = []
         for t in intervals_s:
             t = _positive("intervals_s", t, "s")
-            rows.append({"interval_min": t / 60.0, "write": delta / t, "lost_work": t / (2.0 * m),
+            rows.append({"interval_min": t / 60.0, "write": calc_checkpoint_write_overhead.raw(t, delta),
+                         "lost_work": calc_lost_work_fraction.raw(t, m),
                          "waste": calc_checkpoint_waste.raw(t, delta, m)})
         return rows
 
