@@ -120,9 +120,10 @@ def _():
 
 @app.cell
 def _():
+    _flops = si(Models.Llama3_8B.inference_flop, "FLOP")
     prediction = mo.ui.radio(
         options={
-            "Compute-bound: 16 billion FLOPs per token is a lot of math": "compute",
+            f"Compute-bound: {_flops} per token is a lot of math": "compute",
             "Memory-bound: every weight must be read for every token": "memory",
             "Balanced: it sits right at the ridge point": "ridge",
         },

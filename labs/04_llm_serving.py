@@ -125,7 +125,8 @@ def _(prediction):
     _right = prediction.value == "none"
     mo.callout(mo.md(f"""
     **{"Right" if _right else "Not quite"}: at batch 1, doubling the compute changes nothing.**
-    Each token reads all 16 GB of weights and does only two FLOPs per weight: the math units
+    Each token reads all {si(SERVE.solve(Models.Llama3_8B, Hardware.H100).raw("model_weights_size"), "B")}
+    of weights and does only two FLOPs per weight: the math units
     already sit idle most of the time, waiting for memory. The engine doubles each resource in turn
     and re-solves the decode step:
 
