@@ -143,9 +143,10 @@ def _(prediction):
     **{"Right" if _right else "Not quite"}: it is {_p.bottleneck.lower()}.**
     Its intensity is **I = {_p.raw("arithmetic_intensity"):.3g} FLOP/B** (two FLOPs per
     parameter, two bytes per fp16 parameter), while the H100's ridge point is
-    **I\\* = {_p.raw("ridge_point"):.0f} FLOP/B**: the point sits two and a half orders of
-    magnitude left of the ridge. Reading the weights takes {si(_p.raw("latency_memory"), "s")},
-    the math {si(_p.raw("latency_compute"), "s")}: memory is {_memory_share:.1%} of the time, and
+    **I\\* = {_p.raw("ridge_point"):.0f} FLOP/B**: the point sits about
+    {_p.raw("ridge_point") / _p.raw("arithmetic_intensity"):.0f}× to the left of the ridge.
+    Reading the weights takes {si(_p.raw("latency_memory"), "s")}, the math
+    {si(_p.raw("latency_compute"), "s")}: memory is {_memory_share:.1%} of the time, and
     the GPU reaches only **{_p.mfu:.2%}** of its peak FLOP/s.
     """), kind="success" if _right else "warn")
     return
