@@ -145,7 +145,8 @@ def install() -> None:
 
 
 def _count_variants(app, max_variants: int) -> int:
-    """One dry run at the defaults, recording each choice control's option count."""
+    """One dry run (as variant 0), recording each choice control's option count; the defaults
+    themselves are covered by running the lab as a script."""
     counts = []
     from marimo._plugins.ui._impl import input as inp
 
