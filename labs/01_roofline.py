@@ -26,19 +26,6 @@ with app.setup:
 
 
 @app.function
-def dense_layer(d_in, d_out):
-    """The equations page's worked example as a workload: one d_in x d_out matrix-vector product.
-
-    The zoo holds whole models, not single layers, so the layer is written as a spec here:
-    d_in x d_out weights, and one multiply-accumulate (2 FLOPs, the engine's convention) per
-    weight per input. No activation traffic, as on the equations page.
-    """
-    return Workload(name=f"Dense layer {d_in}→{d_out} (worked example)", key="dense_layer",
-                    family="Layer", parameters_count=float(d_in * d_out),
-                    inference_flop=2.0 * d_in * d_out, layers=1)
-
-
-@app.function
 def roof(hardware, precision, efficiency, intensities):
     """Attainable FLOP/s at each arithmetic intensity: the engine's roofline time for a kernel
     of 1 TFLOP that moves 1 TFLOP / I bytes, turned back into a rate (no dispatch tax)."""
@@ -168,7 +155,7 @@ def _():
 @app.cell
 def _():
     _hardware = Hardware.options()
-    _models = {dense_layer(2048, 512).name: dense_layer(2048, 512), **Models.options()}
+    _models = {Workload.dense_layer(2048, 512).name: Workload.dense_layer(2048, 512), **Models.options()}
     hardware = mo.ui.dropdown(options=_hardware, value=Hardware.H100.name, label="Device")
     model = mo.ui.dropdown(options=_models, value=next(iter(_models)), label="Workload")
     mo.hstack([hardware, model], justify="start")
@@ -357,7 +344,7 @@ def _():
 
 @app.cell
 def _():
-    _layer = dense_layer(2048, 512)
+    _layer = Workload.dense_layer(2048, 512)
     _rows = []
     for _b in (1, 64):
         _p = Engine.solve(_layer, Hardware.H100, batch_size=_b, precision="fp16")
@@ -470,7 +457,7 @@ def _():
 
 @app.cell
 def _(answer_2):
-    _layer = dense_layer(2048, 512)
+    _layer = Workload.dense_layer(2048, 512)
 
     def _compute_bound(b):
         return Engine.solve(_layer, Hardware.H100, batch_size=b, precision="fp16",

@@ -27,18 +27,6 @@ with app.setup:
 
 
 @app.function
-def largest(fits, limit=1 << 24):
-    """The largest n in [1, limit] with fits(n) true (fits is monotone), or None if even 1 fails."""
-    if not fits(1):
-        return None
-    lo, hi = 1, limit
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        lo, hi = (mid, hi) if fits(mid) else (lo, mid - 1)
-    return lo
-
-
-@app.function
 def check_answer(answer, truth, unit, tolerance=0.03):
     """A callout: is ``answer`` within ``tolerance`` (relative) of the engine's ``truth``?"""
     if answer is None:
@@ -216,9 +204,9 @@ def _(error, output_tokens, result):
 @app.cell
 def _(batch, error, result, seq_len, serve):
     mo.stop(error is not None or result.feasible)
-    _max_batch = largest(lambda b: serve(b=b).feasible)
-    _max_seq = largest(lambda s: serve(s=s).feasible)
-    if _max_batch is None:
+    _max_batch = result.max_batch_size   # the engine answers the inverse question in closed form
+    _max_seq = result.max_seq_len
+    if not _max_batch:
         _fix = ("Even one sequence does not fit at this context length. If the weights alone are too "
                 "big, quantize them (lab 03) or shard the model over several accelerators (lab 06).")
     else:
@@ -425,7 +413,7 @@ def _():
 
 @app.cell
 def _(answer_2):
-    _best = largest(lambda b: SERVE.solve(Models.Llama3_8B, Hardware.H100, seq_len=8192, batch_size=b).feasible)
+    _best = SERVE.solve(Models.Llama3_8B, Hardware.H100, seq_len=8192).max_batch_size
     check_answer(answer_2.value, _best, "sequences", tolerance=0.0)
     return
 

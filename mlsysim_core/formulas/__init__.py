@@ -14,6 +14,7 @@ from .reliability import (calc_availability_stacked, calc_checkpoint_waste,
                           calc_failure_probability, calc_mtbf_cluster, calc_mtbf_node,
                           calc_young_daly_interval)
 from .roofline import (calc_amdahls_speedup, calc_arithmetic_intensity, calc_bottleneck,
+                       calc_dense_layer_flops,
                        calc_effective_flops, calc_mfu, calc_ridge_point, calc_roofline_time)
 from .serving import (calc_itl, calc_kv_cache_bytes, calc_prefill_flops, calc_total_cost_with_serving,
                       calc_ttft)

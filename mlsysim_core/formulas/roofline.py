@@ -14,6 +14,13 @@ def calc_roofline_time(flops, bytes_moved, peak_flops, bandwidth, efficiency=1.0
     return max(flops / (peak_flops * efficiency), bytes_moved / bandwidth) + dispatch_tax
 
 
+@formula("flop")
+def calc_dense_layer_flops(d_in, d_out, batch_size=1):
+    """FLOPs of y = W x for a d_in x d_out layer: one multiply-accumulate (2 FLOPs) per weight per
+    input (equations page 1.2 worked example: 2 x 2048 x 512 = 2.1 MFLOP at batch 1)."""
+    return 2.0 * d_in * d_out * batch_size
+
+
 @formula("flop/byte", flops="flop", bytes_moved="byte")
 def calc_arithmetic_intensity(flops, bytes_moved):
     """I = FLOPs / bytes transferred (Williams et al. 2009; equations page 1.2)."""

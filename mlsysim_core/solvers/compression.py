@@ -72,6 +72,8 @@ class CompressionModel:
             "compression_ratio": ratio, "memory_savings_pct": (1.0 - 1.0 / ratio) * 100.0,
             "inference_speedup": speedup, "estimated_accuracy_delta": delta,
             "accuracy_source": source, "fits": compressed <= capacity,
+            "memory_capacity_gb": capacity / 1e9,
+            "shortfall_gb": max(0.0, compressed - capacity) / 1e9,
             "original_latency": base["latency"], "compressed_latency": base["latency"] / speedup,
             "within_accuracy_budget": (max_accuracy_drop is None or -delta <= max_accuracy_drop),
         }

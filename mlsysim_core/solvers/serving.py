@@ -69,6 +69,9 @@ class ServingModel:
             "feasible": total <= capacity, "memory_utilization": total / capacity,
             "shortfall": total - capacity if total > capacity else 0.0,
             "decode_throughput": batch_size / itl,
+            # the inverse questions: how far can batch or context grow before memory runs out?
+            "max_batch_size": _fit(capacity - weights, kv_token * seq_len),
+            "max_seq_len": _fit(capacity - weights, kv_token * batch_size),
             # ideal bounds: datasheet peaks, efficiencies 1, no dispatch; no real run beats them
             "ttft_bound": prefill / peak_ideal,
             "itl_bound": itl_bound, "decode_throughput_bound": batch_size / itl_bound,
@@ -96,3 +99,8 @@ class ServingModel:
              f"{si(weights, 'B')} + {si(kv, 'B')} = {si(total, 'B')} vs {si(capacity, 'B')}: "
              f"**{'fits' if r['feasible'] else 'short by ' + si(r['shortfall'], 'B')}**"),
         ])
+
+
+def _fit(free_bytes: float, bytes_per_unit: float) -> int:
+    """How many units (sequences, tokens) fit in ``free_bytes``; 0 when the weights alone overflow."""
+    return int(free_bytes // bytes_per_unit) if free_bytes > 0 else 0

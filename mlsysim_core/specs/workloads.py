@@ -73,6 +73,17 @@ class Workload:
     def size_in_bytes(self, precision: str = "fp16"):
         return q(self.weight_bytes(precision), "byte").to("GB")
 
+    @classmethod
+    def dense_layer(cls, d_in: int, d_out: int) -> "Workload":
+        """One d_in x d_out fully connected layer as a workload (no activation traffic), e.g. the
+        equations page's 2048 -> 512 example: its intensity at batch B is about B FLOP/byte at fp16."""
+        from ..checks import positive_int
+        from ..formulas import calc_dense_layer_flops
+        d_in, d_out = positive_int("d_in", d_in), positive_int("d_out", d_out)
+        return cls(name=f"Dense layer {d_in}→{d_out}", key=f"dense_{d_in}x{d_out}", family="Layer",
+                   parameters_count=float(d_in * d_out), inference_flop=calc_dense_layer_flops.raw(d_in, d_out),
+                   layers=1, activation_bytes_per_sample=0.0)
+
     def lower(self, precision: str = "fp16") -> ComputationGraph:
         return ComputationGraph(self.name, self.inference_flop, self.parameters_count,
                                 self.weight_bytes(precision), self.layers)
