@@ -47,7 +47,7 @@ def escape_money(work):
     blocks = []
     for block in work.split("\n\n"):
         head, sep, numbers = block.partition("\n&nbsp;&nbsp;= ")
-        blocks.append(head + sep + numbers.replace("$", "\\$"))
+        blocks.append(head + sep + numbers.replace("\\$", "$").replace("$", "\\$"))   # idempotent
     return "\n\n".join(blocks)
 
 

@@ -258,9 +258,8 @@ def _work(v: dict, floor: float) -> list[tuple[str, str, str]]:
          f"**{'met' if v['meets_slo'] else 'missed'}**; fewest replicas: "
          f"{'none within limits' if v['replicas_needed'] is None else format(v['replicas_needed'], ',')}; "
          f"{v['reason']}"),
-        # dollars escaped (\\$): explain() is Markdown with $LaTeX$, where a bare $ pair is maths
         ("Cost", "R \\times p \\times 8760\\,\\text{h}",
-         f"{r:,} × \\${v['gpu_hour_price']:.2f}/h × 8760 h = **\\{usd(v['annual_cost_usd'])}/year**, "
-         f"\\${v['cost_per_query']:.3g} per request"),
+         f"{r:,} × ${v['gpu_hour_price']:.2f}/h × 8760 h = **{usd(v['annual_cost_usd'])}/year**, "
+         f"${v['cost_per_query']:.3g} per request"),
     ]
     return steps
