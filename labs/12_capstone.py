@@ -15,6 +15,8 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium", app_title="12 · Capstone: lighthouse scenarios")
 
 with app.setup:
+    import re
+
     import altair as alt
     import marimo as mo
 
@@ -54,7 +56,7 @@ def escape_money(text):
         head, sep, numbers = block.partition("\n&nbsp;&nbsp;= ")
         if not sep:                       # no equation in it: a plain sentence
             head, numbers = "", head
-        blocks.append(head + sep + numbers.replace("$", "\\$"))
+        blocks.append(head + sep + re.sub(r"(?<!\\)\$", r"\\$", numbers))   # idempotent
     return "\n\n".join(blocks)
 
 

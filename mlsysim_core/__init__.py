@@ -32,7 +32,9 @@ _LAZY = {
     "ParallelismOptimizer": "solvers.analysis",
     "Scenarios": "scenarios", "Scenario": "scenarios", "Personas": "scenarios",
     "SystemLedger": "scenarios",
-    "plot_roofline": "plots", "plot_evaluation_scorecard": "plots",
+    "plot_roofline": "plots", "plot_evaluation_scorecard": "plots", "plot_step_breakdown": "plots",
+    "plot_bubble": "plots", "plot_young_daly": "plots", "plot_goodput_cascade": "plots",
+    "plot_carbon_by_region": "plots",
     "ServingFleetModel": "solvers.capacity", "ServingFleetResult": "solvers.capacity",
 }
 

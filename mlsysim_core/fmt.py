@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-_PREFIXES = [(1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""),
+_PREFIXES = [(1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1.0, ""),
              (1e-3, "m"), (1e-6, "µ"), (1e-9, "n")]
 _NO_PREFIX_BELOW_ONE = {"FLOP", "FLOP/s", "B", "B/s", "FLOP/B", "W", "USD", "/s"}
 

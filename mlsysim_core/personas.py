@@ -15,16 +15,20 @@ from .ledger import (EconomicMetrics, PerformanceMetrics, ReliabilityMetrics, Su
                      SystemLedger)
 from .units import magnitude
 
-# name: (role, description, scale factor, unit of scale, primary constraint, scenario)
+# name: (role, description, scale factor, unit of scale, primary constraint, scenario, duty cycle)
+# duty cycle: the fraction of the time each unit runs the model (a constants.toml key, or 1.0:
+# training clusters and always-on doorbells run all the time); energy is counted for that time.
 _PERSONAS = {
     "CloudTitan": ("LLM Infrastructure Lead", "Plans frontier training runs on thousand-GPU clusters.",
-                   1, "cluster", "TCO & Grid Stability", "FrontierTraining"),
+                   1, "cluster", "TCO & Grid Stability", "FrontierTraining", None),
     "EdgeGuardian": ("Autonomous Systems Lead", "Ships perception stacks to a fleet of vehicles.",
-                     10_000, "vehicles", "Latency Determinism & Safety", "AutonomousVehicle"),
+                     10_000, "vehicles", "Latency Determinism & Safety", "AutonomousVehicle",
+                     "duty_cycle_vehicle"),
     "MobileNomad": ("Smartphone App Architect", "Runs models on the phones of a global user base.",
-                    100_000_000, "phones", "Battery Life & UX Responsiveness", "MobileHealth"),
+                    100_000_000, "phones", "Battery Life & UX Responsiveness", "MobileHealth",
+                    "duty_cycle_phone_ml"),
     "TinyPioneer": ("Smart Doorbell Product Lead", "Puts vision on microcontrollers in millions of homes.",
-                    10_000_000, "doorbells", "Embodied Carbon & SRAM Limits", "SmartDoorbell"),
+                    10_000_000, "doorbells", "Embodied Carbon & SRAM Limits", "SmartDoorbell", None),
 }
 _KEYS = {"cloud": "CloudTitan", "edge": "EdgeGuardian", "mobile": "MobileNomad", "tiny": "TinyPioneer"}
 
@@ -38,6 +42,13 @@ class Persona:
     unit_of_scale: str
     primary_constraint: str
     scenario_name: str
+    duty_cycle_key: str | None = None
+
+    @property
+    def duty_cycle(self) -> float:
+        """Fraction of the time one unit runs the model (from the zoo's constants, else 1)."""
+        from .zoo import constants
+        return 1.0 if self.duty_cycle_key is None else getattr(constants(), self.duty_cycle_key)
 
     @property
     def scenario(self):
@@ -45,8 +56,10 @@ class Persona:
         return Scenarios.get(self.scenario_name)
 
     def evaluate(self, batch_size=None, precision="fp16", efficiency=0.5, region=None, duration_days=None,
-                 scale=None, **kwargs) -> SystemLedger:
-        """Run the persona's scenario, then scale it to ``scale`` (default: the persona's) units."""
+                 scale=None, duty_cycle=None, **kwargs) -> SystemLedger:
+        """Run the persona's scenario, then scale it to ``scale`` (default: the persona's) units,
+        each running the model ``duty_cycle`` of the time (default: the persona's)."""
+        from .checks import fraction
         from .solvers.economics import EconomicsModel
         from .scenarios import on_device
         from .solvers.reliability import ReliabilityModel
@@ -54,6 +67,7 @@ class Persona:
         ev = sc.evaluate(batch_size=batch_size, precision=precision, efficiency=efficiency,
                          duration_days=duration_days, region=region, **kwargs)
         n = self.scale_factor if scale is None else magnitude(scale, "dimensionless", "scale")
+        duty = self.duty_cycle if duty_cycle is None else fraction("duty_cycle", duty_cycle)
         positive("scale", n)
         d = ev.details
         days = d["duration_days"]
@@ -76,7 +90,8 @@ class Persona:
         else:                                       # devices: scale copies of one device
             prof = d["profile"]
             hw = sc.system
-            econ = EconomicsModel().solve(hw, days, datacenter=region, n_accelerators=n, **on_device(hw))
+            econ = EconomicsModel().solve(hw, days, datacenter=region, n_accelerators=n,
+                                          power_per_accelerator=hw.tdp_w * duty, **on_device(hw))
             rel_n = ReliabilityModel().solve(hw, days * 24.0, n_accelerators=n)
             rel_1 = ReliabilityModel().solve(hw, days * 24.0)
             perf = PerformanceMetrics(prof.raw("latency") * 1e3, prof.raw("throughput") * n, min(1.0, prof.raw("mfu")),
@@ -86,9 +101,10 @@ class Persona:
             relm = ReliabilityMetrics(rel_n.raw("fleet_mtbf") / 3600.0, rel_n.raw("expected_failures"),
                                       rel_1.raw("failure_probability"), 1.0 - min(1.0, rel_1.raw("recovery_waste_fraction")),
                                       rel_1.raw("recovery_time"))
-            work = prof.raw("throughput") * n * seconds
-            choice = f"batch {prof.raw('batch_size')}, {prof.raw('precision')}"
-            notes.append("power at full TDP, always on: an upper bound; failure_probability is per device")
+            work = prof.raw("throughput") * n * seconds * duty
+            choice = f"batch {prof.raw('batch_size')}, {prof.raw('precision')}, duty cycle {duty:.3g}"
+            notes.append(f"power at full TDP while running ({duty:.3g} of the time): an upper bound; "
+                         "failure_probability is per device")
         if not econ.raw("unit_cost_known"):
             notes.append("device price not in the zoo: CapEx counted as $0")
         ledger = SystemLedger(

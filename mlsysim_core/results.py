@@ -72,6 +72,7 @@ class Result:
             return ""
         lines = []
         for name, equation, numbers in self._work():
+            numbers = numbers.replace("$", "\\$")   # money is not maths: keep Markdown renderers out of TeX
             lines.append(f"**{name}**: ${equation}$  \n&nbsp;&nbsp;= {numbers}")
         return "\n\n".join(lines)
 

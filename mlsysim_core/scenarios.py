@@ -82,6 +82,15 @@ class SystemEvaluation:
         lines.append(f"  {'Overall':<15} {'PASS' if self.passed else 'FAIL'}")
         return "\n".join(lines)
 
+    def explain(self) -> str:
+        """The work behind every level: each solver's explanation, under its name."""
+        parts = []
+        for name, result in self.details.items():
+            text = result.explain() if hasattr(result, "explain") else ""
+            if text:
+                parts.append(f"### {name.replace('_', ' ').capitalize()}\n\n{text}")
+        return "\n\n".join(parts)
+
     def to_dict(self) -> dict:
         return {"scenario": self.scenario_name, "workload": self.workload, "system": self.system,
                 "sla_ms": self.sla_ms, "passed": self.passed,
