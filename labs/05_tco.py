@@ -242,16 +242,16 @@ def _(error, result, utilization):
     _loss = result.onprem_annual_cost_usd - result.cloud_annual_cost_usd
     _be = result.breakeven_utilization
     if result.cheaper == "cloud":
-        _need = (f"Keep it busy at least **{pct(_be)}** of the year to break even" if _be <= 1 else
-                 "No utilisation rescues this purchase: even running flat out, owning costs more per hour "
-                 "than renting (a cheaper purchase, longer depreciation or a dearer cloud would)")
+        _why = (f"The fixed cost ({money(result.fixed_cost_per_gpu_year)} a year) is spread over too few "
+                f"useful hours. Keep it busy at least **{pct(_be)}** of the year to break even, or rent."
+                if _be <= 1 else
+                "No utilisation rescues this purchase: even running flat out, owning costs more per hour than "
+                "renting. Rent, or find a cheaper purchase, a longer depreciation period or cheaper power.")
         _out = mo.callout(mo.md(f"""
         **Negative return: this purchase loses money.** At {pct(utilization.value, 0)} utilisation each
         used hour of the owned accelerator costs {rate(result.onprem_cost_per_gpu_hour)} against
         {rate(result.cloud_cost_per_gpu_hour)} in the cloud: **{money(_loss)} per accelerator per year** more than
-        renting the same hours, a return of
-        **{result.savings_pct:.0f} %**. The fixed cost ({money(result.fixed_cost_per_gpu_year)} a year) is spread
-        over too few useful hours. {_need}, or rent.
+        renting the same hours (a "saving" of **{result.savings_pct:.0f} %**). {_why}
         """), kind="danger")
     else:
         _out = mo.callout(mo.md(f"""

@@ -310,7 +310,7 @@ def _(error, mine):
         """), kind="danger")
     elif _r["binding"] == "service_time":
         _out = mo.callout(mo.md(f"""
-        **SLA missed at any fleet size.** {_r["reason"]}. Replicas shorten the queue, never the request
+        **SLA missed at any fleet size:** {_r["reason"]}. Replicas shorten the queue, never the request
         itself.
         """), kind="danger")
     elif not _r["stable"]:
@@ -327,7 +327,7 @@ def _(error, mine):
         {pct(_r["utilization"])}), but {pct(_r["prob_wait"])} of requests find every slot busy, and one in a
         hundred waits {seconds(_r["wait_p99"])} or more: p99 **{seconds(_r["p99"])}** against the
         {seconds(_r["slo"])} SLO. Near 100 % utilisation the spare capacity $c\\mu - \\lambda$ is tiny and
-        the queue drains slowly. {_r["reason"].capitalize()}.
+        the queue drains slowly: {_r["reason"]}.
         """), kind="danger")
     else:
         _out = mo.callout(mo.md(f"""
