@@ -42,16 +42,6 @@ def money(dollars):
 
 
 @app.function
-def escape_money(work):
-    """An explain() text with the dollars of its numbers escaped and its $LaTeX$ equations kept."""
-    blocks = []
-    for block in work.split("\n\n"):
-        head, sep, numbers = block.partition("\n&nbsp;&nbsp;= ")
-        blocks.append(head + sep + numbers.replace("\\$", "$").replace("$", "\\$"))   # idempotent
-    return "\n\n".join(blocks)
-
-
-@app.function
 def check_answer(answer, truth, unit, tolerance=0.03):
     """A callout: is ``answer`` within ``tolerance`` (relative) of the engine's ``truth``?"""
     if answer is None:
@@ -267,8 +257,8 @@ def _(error, result, utilization):
 def _(error, result, tco):
     mo.stop(error is not None)
     mo.accordion({"Show the work": mo.md(
-        "*Owning vs renting (per accelerator):*\n\n" + escape_money(result.explain())
-        + "\n\n*The same year as a TCO (equations page 6, one accelerator):*\n\n" + escape_money(tco.explain()))})
+        "*Owning vs renting (per accelerator):*\n\n" + result.explain()
+        + "\n\n*The same year as a TCO (equations page 6, one accelerator):*\n\n" + tco.explain())})
     return
 
 

@@ -48,16 +48,6 @@ def dollars(x):
 
 
 @app.function
-def escape_money(work):
-    """An explain() text with the dollars of its numbers escaped (idempotent) and its $LaTeX$ kept."""
-    blocks = []
-    for block in work.split("\n\n"):
-        head, sep, numbers = block.partition("\n&nbsp;&nbsp;= ")
-        blocks.append(head + sep + numbers.replace("\\$", "$").replace("$", "\\$"))
-    return "\n\n".join(blocks)
-
-
-@app.function
 def seconds(s):
     """A latency, or 'unbounded' when the queue is unstable."""
     return "unbounded" if s == float("inf") else si(s, "s")
@@ -342,7 +332,7 @@ def _(error, mine):
 @app.cell
 def _(error, mine):
     mo.stop(error is not None)
-    mo.accordion({"Show the work": mo.md(escape_money(mine.explain()))})
+    mo.accordion({"Show the work": mo.md(mine.explain())})
     return
 
 
