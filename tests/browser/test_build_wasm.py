@@ -1,0 +1,92 @@
+"""build_wasm.py itself: staging, index metadata, incremental rebuilds, and failures that name the lab.
+
+The slow ones reuse the session's from-scratch build (conftest.built_site) and its download cache.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+
+import pytest
+from conftest import LABS, SMOKE_LAB, build_wasm, require_tools, run_build
+
+
+def page_name(lab) -> str:
+    return lab.name.replace(".py", ".html")
+
+
+@pytest.mark.slow
+def test_rebuild_redoes_only_the_changed_lab(built_site, build_cache, tmp_path):
+    """Touching one lab re-exports that lab alone; the wheel and the shared runtime are reused."""
+    if built_site[1] is None:
+        pytest.skip("SITE_TEST_DIR: not a build of this session")
+    site = tmp_path / "site"
+    shutil.copytree(built_site[0], site)
+    changed = tmp_path / SMOKE_LAB.name
+    changed.write_text(SMOKE_LAB.read_text().replace("Ring all-reduce of", "All-reduce of"))
+    proc = run_build(site, build_cache, [*LABS, changed])
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log
+    if re.search(r"^\[wheel\] built", log, re.M):  # then every lab is rightly rebuilt
+        pytest.skip("mlsysim_core changed while the tests ran")
+    assert "[runtime] Pyodide 314.0.0 stand-in up to date" in log
+    assert re.search(r"^\[wheel\] mlsysim_core-\S+ up to date$", log, re.M), log
+    assert re.search(rf"^\[lab\] {SMOKE_LAB.name} exported in", log, re.M), log
+    for lab in LABS:
+        assert f"[lab] {lab.name} up to date" in log
+    assert "All-reduce of" in (site / page_name(SMOKE_LAB)).read_text()
+
+
+NUMPY_LAB = '''# /// script
+# dependencies = ["marimo==0.25.2"{dep}]
+# ///
+"""Uses numpy, which cannot be vendored for offline use."""
+import marimo
+
+app = marimo.App(app_title="Needs numpy")
+
+
+@app.cell
+def _():
+    import numpy as np
+    np.arange(3)
+    return
+'''
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("listed", [True, False], ids=["numpy-in-header", "numpy-only-imported"])
+def test_lab_needing_numpy_fails_naming_lab_and_package(listed, build_cache, tmp_path):
+    require_tools()
+    lab = tmp_path / "99_numpy.py"
+    lab.write_text(NUMPY_LAB.format(dep=', "numpy"' if listed else ""))
+    proc = run_build(tmp_path / "site", build_cache, [lab])
+    failed = [line for line in proc.stdout.splitlines() if line.startswith("FAILED")]
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert len(failed) == 1 and "lab=99_numpy" in failed[0] and "numpy" in failed[0].split(":", 1)[1], failed
+
+
+def test_stage_lab_points_the_header_at_the_wheel(tmp_path):
+    """The staged copy installs our wheel; the lab itself is not touched."""
+    wheel = tmp_path / "mlsysim_core-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"not really a wheel")
+    source = SMOKE_LAB.read_text()
+    staged = build_wasm.stage_lab(SMOKE_LAB, wheel, tmp_path / "stage").read_text()
+    assert SMOKE_LAB.read_text() == source
+    assert '"mlsysim_core @ ./wheels/mlsysim_core-0.1.0-py3-none-any.whl"' in staged
+    assert '"mlsysim_core",' not in staged
+    assert (tmp_path / "stage" / "wheels" / wheel.name).read_bytes() == b"not really a wheel"
+    bare = tmp_path / "bare.py"  # no header at all, but imports the engine
+    bare.write_text("import marimo\nimport mlsysim_core\napp = marimo.App()\n")
+    assert "./wheels/" in build_wasm.stage_lab(bare, wheel, tmp_path / "stage").read_text()
+
+
+def test_lab_info_reads_title_and_goal(tmp_path):
+    docstring = tmp_path / "03_x.py"
+    docstring.write_text('"""Trade bits for memory.\n\nMore."""\nimport marimo\napp = marimo.App(app_title="Compression")\n')
+    comment = tmp_path / "04_y.py"
+    comment.write_text('# goal: Size the KV cache.\nimport marimo\napp = marimo.App(width="medium", app_title="Serving")\n')
+    assert build_wasm.lab_info(docstring) == {"file": "03_x.html", "number": "03", "title": "Compression",
+                                              "goal": "Trade bits for memory."}
+    assert build_wasm.lab_info(comment)["goal"] == "Size the KV cache."
+    assert build_wasm.lab_info(comment)["title"] == "Serving"
