@@ -14,7 +14,6 @@ here from the row's config; named models and devices come from the zoo.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 from dataclasses import dataclass, field
@@ -304,25 +303,14 @@ def llm_serving(row):
 
 
 def _ttft_tp(row):
-    """TTFT with tensor parallelism: composed, ServingModel has no tp_size (a gap to close there).
-
-    Each of TP ranks runs 1/TP of the prefill FLOPs; each layer adds tp_allreduces_per_layer/2
-    (the forward half) ring all-reduces of S x h activations over NVLink.
-    """
+    """TTFT with tensor parallelism: ServingModel(tp_size=TP) on the node's accelerator."""
     c = row["config"]
-    tp, s = c["tp"], c["input_len"]
-    model, node = Models.Llama2_70B, Systems.Nodes.DGX_A100
-    r = _SERVE.solve(model, node.accelerator, seq_len=s, batch_size=1, precision="fp16")
-    tax = node.accelerator.dispatch_tax_s
-    n_ar = constants().tp_allreduces_per_layer / 2.0 * model.layers
-    act = s * model.hidden_dim * 2.0
-    comm = n_ar * calc_ring_allreduce_time.raw(act, tp, node.intra_node_bandwidth_bytes_s * CAL.allreduce_nvlink,
-                                               node.intra_node_latency_s)
-    cal = (r.raw("ttft_calibrated") - tax) / tp + tax + comm
-    bound = r.raw("ttft_bound") / tp          # communication could overlap: left out of the bound
-    return out(row, cal * 1e3, bound * 1e3, "latency", "Llama-2-70B TTFT, 2048 tokens, 4x A100 TP",
-               "ms", note=f"composed (ServingModel has no tensor parallelism): compute/TP + "
-               f"{n_ar:.0f} ring all-reduces = {comm * 1e3:.0f} ms")
+    r = _SERVE.solve(Models.Llama2_70B, Systems.Nodes.DGX_A100.accelerator, seq_len=c["input_len"],
+                     batch_size=1, precision="fp16", tp_size=c["tp"])
+    return out(row, r.raw("ttft_calibrated") * 1e3, r.raw("ttft_bound") * 1e3, "latency",
+               "Llama-2-70B TTFT, 2048 tokens, 4x A100 TP", "ms",
+               note=f"ServingModel tp_size={c['tp']}: {r.raw('tp_communication_prefill') * 1e3:.0f} ms "
+               "of NVLink all-reduces (2 per layer)")
 
 
 def _inflight(row):

@@ -114,7 +114,8 @@ class ServingResult(Result):
              "decode_throughput_bound": ("1/s", 1.0), "request_latency": _S, "kv_cache_size": _GB,
              "kv_cache_per_token": ("KB", 1e-3), "model_weights_size": _GB,
              "total_memory_required": _GB, "memory_capacity": _GB, "shortfall": _GB,
-             "decode_throughput": ("1/s", 1.0), "prefill_flops": ("TFLOP", 1e-12)}
+             "decode_throughput": ("1/s", 1.0),
+             "tp_communication_prefill": _MS, "tp_communication_decode": _MS, "prefill_flops": ("TFLOP", 1e-12)}
 
 
 class CompressionResult(Result):

@@ -8,23 +8,32 @@ Two more answers per phase: ``*_bound`` (datasheet peaks, efficiencies 1, no dis
 run beats it) and ``*_calibrated`` (per-regime efficiencies from ``mlsysim_core.calibration``:
 GEMM at the precision's figure, attention FLOPs at the attention figure on the 16-bit peak,
 decode traffic at the decode-GEMV figure), whatever ``efficiency`` says.
+
+Tensor parallelism (``tp_size`` accelerators of one node, Megatron-style; Shoeybi et al. 2019):
+each accelerator holds 1/TP of the weights and of the KV heads and does 1/TP of the FLOPs, and
+every layer adds two ring all-reduces of the activations over the accelerator interconnect
+(NVLink), B x S x d bytes in prefill and B x d per decode step. Memory results are per accelerator.
 """
 from __future__ import annotations
 
 from .. import calibration
 from ..errors import OOMError
 from ..fmt import si
-from ..formulas import calc_bottleneck, calc_kv_cache_bytes, calc_prefill_flops
+from ..checks import positive_int
+from ..errors import SpecError
+from ..formulas import (calc_bottleneck, calc_kv_cache_bytes, calc_prefill_flops,
+                        calc_ring_allreduce_time)
+from ..zoo import constants
 from ..results import ServingResult
 from ._common import (check_batch, check_efficiency, check_hardware, check_precision,
                       check_transformer)
 
 
 class ServingModel:
-    """Two-phase LLM inference on one accelerator (Wall 4 Serving)."""
+    """Two-phase LLM inference on one accelerator, or TP accelerators of one node (Wall 4 Serving)."""
 
     def solve(self, model, hardware, seq_len=2048, batch_size=1, precision="fp16", efficiency=0.5,
-              output_tokens=0, kv_precision=None, bandwidth_efficiency=1.0,
+              output_tokens=0, kv_precision=None, bandwidth_efficiency=1.0, tp_size=1,
               raise_errors=False) -> ServingResult:
         check_transformer(model, "ServingModel")
         check_hardware(hardware)
@@ -37,6 +46,11 @@ class ServingModel:
             bandwidth_efficiency = check_efficiency(bandwidth_efficiency, "bandwidth_efficiency")
         if output_tokens:
             output_tokens = check_batch(output_tokens, "output_tokens")
+        tp = 1 if tp_size == 1 else positive_int("tp_size", tp_size)
+        link = hardware.interconnect
+        if tp > 1 and link is None:
+            raise SpecError("tp_size", tp_size, f"1: {hardware.name} has no accelerator interconnect "
+                            "in the zoo to split a model over")
 
         peak_ideal = hardware.compute.peak_flop_s(precision)
         peak = peak_ideal * efficiency
@@ -44,25 +58,36 @@ class ServingModel:
         bw = bw_ideal * bandwidth_efficiency
         tax = hardware.dispatch_tax_s
         active = model.active_parameters_count
-        weights = model.weight_bytes(precision)
-        kv_token = calc_kv_cache_bytes.raw(model.layers, model.n_kv_heads, model.head_dim, 1, 1, kv_bpe)
+        weights = model.weight_bytes(precision) / tp                # per accelerator from here on
+        kv_heads = model.n_kv_heads
+        heads_here = -(-kv_heads // tp)                             # a KV head is never split
+        kv_token = calc_kv_cache_bytes.raw(model.layers, heads_here, model.head_dim, 1, 1, kv_bpe)
         kv = kv_token * seq_len * batch_size
-        prefill = calc_prefill_flops.raw(active, seq_len, batch_size, model.layers, model.hidden_dim)
+        prefill = calc_prefill_flops.raw(active, seq_len, batch_size, model.layers, model.hidden_dim) / tp
+        decode = 2.0 * active * batch_size / tp
+        comm_prefill = comm_decode = 0.0
+        if tp > 1:
+            n_ar = model.layers * constants().tp_allreduces_per_layer_inference
+            act = batch_size * model.hidden_dim * bpe
+            comm_prefill = n_ar * calc_ring_allreduce_time.raw(act * seq_len, tp, link.bandwidth_bytes_s,
+                                                               link.latency_s)
+            comm_decode = n_ar * calc_ring_allreduce_time.raw(act, tp, link.bandwidth_bytes_s, link.latency_s)
         t_prefill = prefill / peak
-        ttft = t_prefill + tax
+        ttft = t_prefill + comm_prefill + tax
         t_dec_mem = (weights + kv) / bw
-        t_dec_cmp = 2.0 * active * batch_size / peak
-        itl = (t_dec_mem if t_dec_mem >= t_dec_cmp else t_dec_cmp) + tax
+        t_dec_cmp = decode / peak
+        itl = (t_dec_mem if t_dec_mem >= t_dec_cmp else t_dec_cmp) + comm_decode + tax
         total = weights + kv
         capacity = hardware.memory.capacity_bytes
         cal = calibration.get()
         gemm_cal = peak_ideal * cal.gemm(precision)
-        linear = 2.0 * active * seq_len * batch_size
+        linear = 2.0 * active * seq_len * batch_size / tp
+        link_cal = cal.allreduce_nvlink
         ttft_cal = (linear / gemm_cal + (prefill - linear) / (hardware.compute.peak_flop_s("bf16")
-                                                            * cal.attention) + tax)
-        t_cal_mem, t_cal_cmp = (weights + kv) / (bw_ideal * cal.decode_gemv), 2.0 * active * batch_size / gemm_cal
-        itl_cal = (t_cal_mem if t_cal_mem >= t_cal_cmp else t_cal_cmp) + tax
-        itl_bound = max((weights + kv) / bw_ideal, 2.0 * active * batch_size / peak_ideal)
+                                                            * cal.attention) + comm_prefill / link_cal + tax)
+        t_cal_mem, t_cal_cmp = (weights + kv) / (bw_ideal * cal.decode_gemv), decode / gemm_cal
+        itl_cal = (t_cal_mem if t_cal_mem >= t_cal_cmp else t_cal_cmp) + comm_decode / link_cal + tax
+        itl_bound = max((weights + kv) / bw_ideal, decode / peak_ideal)
         r = {
             "ttft": ttft, "itl": itl, "kv_cache_size": kv, "kv_cache_per_token": kv_token,
             "model_weights_size": weights, "total_memory_required": total, "memory_capacity": capacity,
@@ -81,20 +106,23 @@ class ServingModel:
             "prefill_bottleneck": "Compute Bound",
             "decode_bottleneck": calc_bottleneck.raw(t_dec_cmp, t_dec_mem),
             "prefill_flops": prefill, "seq_len": seq_len, "batch_size": batch_size,
-            "precision": precision,
+            "precision": precision, "tp_size": tp,
+            "tp_communication_prefill": comm_prefill, "tp_communication_decode": comm_decode,
         }
         if raise_errors and not r["feasible"]:
             raise OOMError(f"{model.name} weights + KV cache need {si(total, 'B')} but {hardware.name} "
                            f"has {si(capacity, 'B')} (short by {si(r['shortfall'], 'B')})", total, capacity)
         return ServingResult(r, lambda: [
-            ("KV cache", "KV = 2 L H_{kv} d_{head} S B b",
-             f"2 × {model.layers} × {model.n_kv_heads} × {model.head_dim} × {seq_len} × {batch_size} × "
+            ("KV cache" + (f" (per accelerator, {heads_here} of {kv_heads} KV heads)" if tp > 1 else ""),
+             "KV = 2 L H_{kv} d_{head} S B b",
+             f"2 × {model.layers} × {heads_here} × {model.head_dim} × {seq_len} × {batch_size} × "
              f"{kv_bpe:g} B = **{si(kv, 'B')}** ({si(kv_token, 'B')} per token)"),
-            ("Time to first token", "TTFT = \\frac{2PSB + 2LS^2dB}{\\text{Peak}\\times\\eta} + \\tau",
-             f"{si(prefill, 'FLOP')} / {si(peak, 'FLOP/s')} + {si(tax, 's')} = **{si(ttft, 's')}**"),
-            ("Inter-token latency", "ITL = \\max\\left(\\frac{W + KV}{BW}, \\frac{2PB}{\\text{Peak}\\times\\eta}\\right) + \\tau",
+            ("Time to first token", "TTFT = \\frac{2PSB + 2LS^2dB}{TP \\times \\text{Peak}\\times\\eta} + T_{TP} + \\tau",
+             f"{si(prefill * tp, 'FLOP')} / ({tp} × {si(peak, 'FLOP/s')}) + {si(comm_prefill, 's')} + "
+             f"{si(tax, 's')} = **{si(ttft, 's')}**"),
+            ("Inter-token latency", "ITL = \\max\\left(\\frac{(W + KV)/TP}{BW}, \\frac{2PB}{TP \\times \\text{Peak}\\times\\eta}\\right) + T_{TP} + \\tau",
              f"max(({si(weights, 'B')} + {si(kv, 'B')}) / {si(bw, 'B/s')}, {si(t_dec_cmp, 's')}) + "
-             f"{si(tax, 's')} = **{si(itl, 's')}** ({r['decode_bottleneck']})"),
+             f"{si(comm_decode, 's')} + {si(tax, 's')} = **{si(itl, 's')}** ({r['decode_bottleneck']})"),
             ("Memory", "W + KV \\le \\text{capacity}",
              f"{si(weights, 'B')} + {si(kv, 'B')} = {si(total, 'B')} vs {si(capacity, 'B')}: "
              f"**{'fits' if r['feasible'] else 'short by ' + si(r['shortfall'], 'B')}**"),
