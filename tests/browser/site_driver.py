@@ -101,12 +101,13 @@ class LabPage:
         self.page.wait_for_function(f"() => ({_SNAPSHOT_JS})().rendered", timeout=LOAD_TIMEOUT_MS)
         return time.monotonic() - t0
 
-    def wait_interactive(self, timeout_ms: int = LOAD_TIMEOUT_MS) -> float:
-        """Wait until a slider and a chart are on the page (later cells run seconds after the first
+    def wait_interactive(self, need_chart: bool = True, timeout_ms: int = LOAD_TIMEOUT_MS) -> float:
+        """Wait until a slider (and a chart) are on the page (later cells run seconds after the first
         output: importing the engine and computing in WebAssembly); return seconds since navigation."""
         self.page.wait_for_function(
-            f"() => ({_SNAPSHOT_JS})().nCharts > 0 && document.querySelector('marimo-slider') !== null",
-            timeout=timeout_ms)
+            f"""(needChart) => (!needChart || ({_SNAPSHOT_JS})().nCharts > 0)
+                && document.querySelector('marimo-slider') !== null""",
+            arg=need_chart, timeout=timeout_ms)
         return time.monotonic() - self._t_nav
 
     def settle(self, quiet_s: float = 1.0, timeout_s: float = 60.0) -> dict:
@@ -142,3 +143,24 @@ class LabPage:
             arg=[before, need_chart and before["nCharts"] > 0], timeout=timeout_ms, polling=20)
         elapsed = time.monotonic() - t0
         return elapsed, before, self.snapshot()
+
+    def key_for(self, index: int) -> str:
+        """ArrowRight, unless the slider is already at its maximum."""
+        thumb = self.sliders().nth(index)
+        return "ArrowLeft" if thumb.get_attribute("aria-valuenow") == thumb.get_attribute("aria-valuemax") else "ArrowRight"
+
+    def find_reactive_slider(self, need_chart: bool = True, attempt_ms: int = 15_000):
+        """(index, key, seconds) of the first slider whose move changes the text (and a chart), and the
+        list of sliders tried in vain; (None, tried) when none does. Each failed try costs attempt_ms."""
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        tried = []
+        for i in range(self.sliders().count()):
+            key = self.key_for(i)
+            try:
+                seconds, _, _ = self.move(i, key, need_chart=need_chart, timeout_ms=attempt_ms)
+                return (i, key, seconds), tried
+            except PlaywrightTimeout:
+                tried.append(f"slider {i} ({key})")
+                self.settle(quiet_s=0.5, timeout_s=10)
+        return None, tried

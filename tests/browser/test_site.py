@@ -34,18 +34,7 @@ def test_lab_renders_and_reacts_offline(lab, site_url, lab_page, artifacts):
         problems.append("no slider and altair/vega chart (SVG or canvas) together on the page")
     lab_page.settle(quiet_s=1.5)
     sliders = lab_page.sliders()
-    moved, tried = None, []
-    for i in range(sliders.count()):
-        thumb = sliders.nth(i)
-        at_max = thumb.get_attribute("aria-valuenow") == thumb.get_attribute("aria-valuemax")
-        key = "ArrowLeft" if at_max else "ArrowRight"
-        try:
-            seconds, before, after = lab_page.move(i, key, need_chart=True, timeout_ms=ATTEMPT_MS)
-            moved = (i, key, seconds)
-            break
-        except PlaywrightTimeout:
-            tried.append(f"slider {i} ({key})")
-            lab_page.settle(quiet_s=0.5, timeout_s=10)
+    moved, tried = lab_page.find_reactive_slider(need_chart=True, attempt_ms=ATTEMPT_MS)
     lab_page.page.screenshot(path=artifacts / f"{lab.stem}.png", full_page=True)
     if not sliders.count():
         problems.append("no slider on the page")

@@ -1,0 +1,110 @@
+"""How fast the labs site is in a browser, beside the floor that marimo + Pyodide alone set.
+
+    python benchmarks/site_bench.py [--moves N] [--out DIR] [notebook.py ...]
+
+Builds (or reuses) a site of every lab plus tests/fixtures/empty_lab.py (marimo only: the floor) and
+tests/fixtures/smoke_lab.py, built the same way, then opens each page cold (fresh browser context, no
+cache) in headless Chromium with all network outside 127.0.0.1 blocked, and reports:
+  first output  seconds from navigation to the first rendered cell output;
+  interactive   seconds until a slider (and, for labs, a chart) is on the page;
+  update        median seconds from a keyboard slider move to the new output text and chart
+                (>= 5 moves, alternating right/left on the first slider that changes both);
+and the site's size. Timings vary with machine load: compare rows of one run, not runs.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+import site_driver  # noqa: E402
+from site_driver import build_wasm  # noqa: E402
+
+FLOOR = ROOT / "tests" / "fixtures" / "empty_lab.py"
+SMOKE = ROOT / "tests" / "fixtures" / "smoke_lab.py"
+
+
+def measure(browser, url: str, moves: int, need_chart: bool) -> dict:
+    lab = site_driver.LabPage(browser)
+    try:
+        row = {"first": lab.open(url)}
+        row["interactive"] = lab.wait_interactive(need_chart=need_chart)
+        lab.settle(quiet_s=1.5)
+        found, _ = lab.find_reactive_slider(need_chart=need_chart)
+        if found is None:
+            return {**row, "error": "no slider changes the output"}
+        index, key = found[0], found[1]
+        times = []
+        for k in range(moves):  # alternate directions so every move changes the value
+            key = {"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight"}[key]
+            lab.settle(quiet_s=0.3, timeout_s=10)
+            times.append(lab.move(index, key, need_chart=need_chart)[0])
+        row.update(update=statistics.median(times), moves=len(times))
+        if lab.page_errors or lab.console_errors or lab.outside:
+            row["error"] = f"{len(lab.page_errors)} page errors, {len(lab.console_errors)} console errors, " \
+                           f"{len(lab.outside)} requests outside 127.0.0.1"
+        return row
+    finally:
+        lab.close()
+
+
+def size_report(site: Path) -> str:
+    parts = {name: build_wasm.site_size_mb(site / name) for name in ("assets", "pyodide", "packages")}
+    total = build_wasm.site_size_mb(site)
+    return f"site: {total:.1f} MB (" + ", ".join(f"{k} {v:.1f}" for k, v in parts.items()) + \
+        f", pages and the rest {total - sum(parts.values()):.1f})"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("notebooks", nargs="*", help="labs to measure (default: labs/NN_*.py)")
+    ap.add_argument("--moves", type=int, default=6, help="slider moves per lab (default 6, at least 5)")
+    ap.add_argument("--out", type=Path, default=build_wasm.CACHE / "bench-site", help="site folder")
+    args = ap.parse_args(argv)
+    labs = build_wasm.find_labs(args.notebooks)
+    t0 = time.monotonic()
+    try:
+        site = build_wasm.build(args.out.resolve(), [FLOOR, SMOKE, *labs])
+    except build_wasm.BuildError as e:
+        print(f"FAILED {e}")
+        return 1
+    build_s = time.monotonic() - t0
+
+    from playwright.sync_api import sync_playwright
+    server = build_wasm.serve(site)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    rows = []
+    with sync_playwright() as pw:
+        browser = site_driver.launch(pw)
+        for nb in [FLOOR, SMOKE, *labs]:
+            print(f"measuring {nb.name} ...", flush=True)
+            try:
+                row = measure(browser, base + nb.name.replace(".py", ".html"), max(args.moves, 5), nb != FLOOR)
+            except Exception as e:  # report and go on: one broken lab should not hide the others
+                row = {"error": f"{type(e).__name__}: {str(e).splitlines()[0][:80]}"}
+            rows.append((nb.stem + (" (floor)" if nb == FLOOR else ""), row))
+        browser.close()
+    server.shutdown()
+
+    floor = rows[0][1]
+    print(f"\nbuild: {build_s:.0f} s (labs already built into {site} are reused; see the lines above)")
+    print(f"{'notebook':<28}{'first output s':>15}{'interactive s':>15}{'update s (median)':>19}{'vs floor':>18}  notes")
+    for name, r in rows:
+        fmt = lambda k, d=1: f"{r[k]:.{d}f}" if k in r else "-"  # noqa: E731
+        extra = ""
+        if "interactive" in r and "interactive" in floor and r is not floor:
+            extra = f"+{r['interactive'] - floor['interactive']:.1f} s"
+            if "update" in r and "update" in floor:
+                extra += f", x{r['update'] / floor['update']:.1f}"
+        upd = f"{fmt('update', 3)} (n={r['moves']})" if "update" in r else "-"
+        print(f"{name:<28}{fmt('first'):>15}{fmt('interactive'):>15}{upd:>19}{extra:>18}  {r.get('error', '')}")
+    print(size_report(site))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
