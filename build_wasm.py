@@ -376,8 +376,10 @@ def lab_info(lab: Path) -> dict:
         m = re.search(r"(?m)^#\s*goal:\s*(.+)$", src)
         goal = m.group(1).strip() if m else ""
     number = lab.name[:2] if lab.name[:2].isdigit() else ""
-    return {"file": lab.name.replace(".py", ".html"), "number": number,
-            "title": title or lab.stem.replace("_", " "), "goal": goal}
+    title = title or lab.stem.replace("_", " ")
+    if number:  # the index shows the number in its own column: "07 · Collective communication" -> "Collective ..."
+        title = re.sub(rf"^0*{int(number)}\s*[·:.\-–—]\s*", "", title)
+    return {"file": lab.name.replace(".py", ".html"), "number": number, "title": title, "goal": goal}
 
 
 def write_index(out: Path, labs: list[Path]) -> None:

@@ -16,7 +16,7 @@ import build_wasm  # noqa: E402  (CHROMIUM, CHROMIUM_ARGS: the same browser the 
 
 LAUNCH_ARGS = [*build_wasm.CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 LOAD_TIMEOUT_MS = 180_000  # first load on a busy 2-core machine; a correctness bound, not a target
-UPDATE_TIMEOUT_MS = 30_000
+UPDATE_TIMEOUT_MS = 30_000  # for the first visible change after a slider move
 
 # A page snapshot: the text of every cell output, and a fingerprint of every vega chart (canvas
 # pixels or SVG markup). Both look inside open shadow roots, where marimo renders mo.stat, callouts
@@ -52,6 +52,25 @@ _SNAPSHOT_JS = """() => {
     rendered: outputs.some(e => deepText(e).trim() || e.querySelector('canvas, svg, marimo-ui-element')),
   };
 }"""
+
+
+# Watches the outputs in-page after a slider move (no round trips in the timing): records when they
+# first and last changed, and resolves once they have been quiet for quietMs.
+_WATCH_JS = f"""([quietMs, timeoutMs]) => {{
+  const snap = {_SNAPSHOT_JS};
+  const before = snap(), w = window.__watch = {{result: null}};
+  let last = JSON.stringify(before), first = null, done = null;
+  const t0 = performance.now();
+  const tick = () => {{
+    const now = performance.now(), s = snap(), key = JSON.stringify(s);
+    if (key !== last) {{ last = key; done = now - t0; if (first === null) first = done; }}
+    if ((done !== null && now - t0 - done >= quietMs) || (first === null && now - t0 > timeoutMs)) {{
+      w.result = {{first: first && first / 1000, done: done && done / 1000,
+                   text: s.text !== before.text, chart: s.charts !== before.charts}};
+    }} else setTimeout(tick, 25);
+  }};
+  setTimeout(tick, 0);
+}}"""
 
 
 def is_local(url: str) -> bool:
@@ -126,41 +145,44 @@ class LabPage:
     def sliders(self):
         return self.page.get_by_role("slider")
 
-    def move(self, index: int, key: str = "ArrowRight", need_chart: bool = True,
-             timeout_ms: int = UPDATE_TIMEOUT_MS) -> tuple[float, dict, dict]:
-        """Focus slider `index`, press `key`; return (seconds until text (and chart) changed, before, after).
+    def move(self, index: int, key: str, quiet_ms: int = 1000, timeout_ms: int = UPDATE_TIMEOUT_MS) -> dict:
+        """Focus slider `index` and press `key`, watching the outputs from inside the page.
 
-        Raises playwright's TimeoutError when the output does not change in time.
+        Returns {"first": seconds to the first visible change, "done": seconds to the last change before
+        the outputs stayed quiet for quiet_ms, "text": text changed, "chart": a chart changed}; the
+        times are None when nothing changed within timeout_ms.
         """
-        before = self.snapshot()
+        self.page.evaluate(_WATCH_JS, [quiet_ms, timeout_ms])  # starts a watcher and returns at once
         slider = self.sliders().nth(index)
         slider.focus()
-        t0 = time.monotonic()
         slider.press(key)
-        self.page.wait_for_function(
-            f"""([b, needChart]) => {{ const s = ({_SNAPSHOT_JS})();
-                return s.text !== b.text && (!needChart || s.charts !== b.charts); }}""",
-            arg=[before, need_chart and before["nCharts"] > 0], timeout=timeout_ms, polling=20)
-        elapsed = time.monotonic() - t0
-        return elapsed, before, self.snapshot()
+        self.page.wait_for_function("() => window.__watch.result !== null", timeout=timeout_ms + quiet_ms + 30_000)
+        return self.page.evaluate("() => window.__watch.result")
 
     def key_for(self, index: int) -> str:
         """ArrowRight, unless the slider is already at its maximum."""
         thumb = self.sliders().nth(index)
-        return "ArrowLeft" if thumb.get_attribute("aria-valuenow") == thumb.get_attribute("aria-valuemax") else "ArrowRight"
+        at_max = thumb.get_attribute("aria-valuenow") == thumb.get_attribute("aria-valuemax")
+        return "ArrowLeft" if at_max else "ArrowRight"
 
-    def find_reactive_slider(self, need_chart: bool = True, attempt_ms: int = 15_000):
-        """(index, key, seconds) of the first slider whose move changes the text (and a chart), and the
-        list of sliders tried in vain; (None, tried) when none does. Each failed try costs attempt_ms."""
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    def find_reactive_slider(self, need_chart: bool = True, presses: int = 4, attempt_ms: int = 15_000):
+        """Find the first slider whose keyboard moves change the output text (and a chart).
 
-        tried = []
+        A slider gets up to `presses` presses in one direction (a one-step move can shift a log-scale
+        chart by less than a pixel); it is abandoned as soon as a press changes nothing. Returns
+        ((index, key), notes) or (None, notes), notes saying what each slider did.
+        """
+        notes = []
         for i in range(self.sliders().count()):
-            key = self.key_for(i)
-            try:
-                seconds, _, _ = self.move(i, key, need_chart=need_chart, timeout_ms=attempt_ms)
-                return (i, key, seconds), tried
-            except PlaywrightTimeout:
-                tried.append(f"slider {i} ({key})")
-                self.settle(quiet_s=0.5, timeout_s=10)
-        return None, tried
+            before, key, seen = self.snapshot(), self.key_for(i), "nothing"
+            for _ in range(presses):
+                r = self.move(i, key, timeout_ms=attempt_ms)
+                if r["first"] is None:
+                    break
+                now = self.snapshot()
+                text, chart = now["text"] != before["text"], now["charts"] != before["charts"]
+                seen = " and ".join(w for w, c in (("text", text), ("a chart", chart)) if c) or "nothing"
+                if text and (chart or not need_chart):
+                    return (i, key), notes
+            notes.append(f"slider {i} ({key}) changed {seen}")
+        return None, notes

@@ -8,7 +8,7 @@ import re
 import shutil
 
 import pytest
-from conftest import LABS, SMOKE_LAB, build_wasm, require_tools, run_build
+from site_build import LABS, SMOKE_LAB, build_wasm, require_tools, run_build
 
 
 def page_name(lab) -> str:

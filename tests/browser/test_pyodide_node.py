@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, build_wasm
+from site_build import build_wasm
 
 pytestmark = pytest.mark.slow
 

@@ -10,11 +10,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import SITE_LABS, build_wasm
+from site_build import SITE_LABS, build_wasm
 
 pytestmark = pytest.mark.slow
 
-ATTEMPT_MS = 15_000  # per slider and direction; a slider that changes nothing costs this much
+ATTEMPT_MS = 15_000  # per slider: a slider whose move changes nothing costs this much
 
 
 def page_name(lab) -> str:
@@ -34,12 +34,12 @@ def test_lab_renders_and_reacts_offline(lab, site_url, lab_page, artifacts):
         problems.append("no slider and altair/vega chart (SVG or canvas) together on the page")
     lab_page.settle(quiet_s=1.5)
     sliders = lab_page.sliders()
-    moved, tried = lab_page.find_reactive_slider(need_chart=True, attempt_ms=ATTEMPT_MS)
+    moved, notes = lab_page.find_reactive_slider(need_chart=True, attempt_ms=ATTEMPT_MS)
     lab_page.page.screenshot(path=artifacts / f"{lab.stem}.png", full_page=True)
     if not sliders.count():
         problems.append("no slider on the page")
     elif not moved:
-        problems.append(f"no slider changed both the output text and a chart: tried {', '.join(tried)}")
+        problems.append(f"no slider changed both the output text and a chart: {'; '.join(notes)}")
     if lab_page.page_errors:
         problems.append(f"page errors: {lab_page.page_errors}")
     if lab_page.console_errors:
