@@ -17,6 +17,12 @@ Steps (see /work/shared/research/wasm-offline-notes.md for why each exists):
               line of the module docstring, or a `# goal:` comment).
 Labs whose source, wheel and runtime did not change since the last build into the same folder are
 skipped. Downloads (npm, PyPI) happen at build time only; the site needs no network when viewed.
+
+What a lab must do to build: a PEP 723 header listing `mlsysim_core` by name (plus marimo==0.25.2,
+altair, pint); `marimo.App(app_title=...)`; a goal line (module docstring or `# goal:`); import only the
+standard library, marimo and packages with pure-Python or Pyodide wheels that the header lists (never
+numpy, pandas, scipy, plotly: they cannot be vendored offline); no sibling .py modules (only the wheel
+is shipped). A lab importing anything else fails the build, naming the lab and the module.
 """
 from __future__ import annotations
 
@@ -78,6 +84,9 @@ class BuildError(Exception):
     def __init__(self, step: str, cause: str, lab: str = "-"):
         super().__init__(f"step={step} lab={lab}: {cause}")
         self.step, self.lab, self.cause = step, lab, cause
+
+
+_where = {"step": "setup", "lab": "-"}  # for the one-line report of an unexpected error
 
 
 def log(msg: str) -> None:
@@ -427,7 +436,9 @@ def build(out: Path, labs: list[Path], cache: Path = CACHE) -> Path:
     t_all = time.monotonic()
     check_tools()
     out.mkdir(parents=True, exist_ok=True)
+    _where["step"] = "wheel"
     wheel = build_wheel(cache)
+    _where["step"] = "runtime"
     runtime = build_runtime(cache)
     npm_lock = cache / "node" / "node_modules" / "pyodide" / "pyodide-lock.json"
     manifest_path = out / ".labs-manifest.json"
@@ -444,6 +455,7 @@ def build(out: Path, labs: list[Path], cache: Path = CACHE) -> Path:
     runtime_url = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
         for lab in labs:
+            _where.update(step="export", lab=lab.stem)
             staged = stage_lab(lab, wheel, stage)
             text = staged.read_bytes()
             wheel_key = wheel.parent.name if b"./wheels/" in text else "no wheel"
@@ -462,6 +474,7 @@ def build(out: Path, labs: list[Path], cache: Path = CACHE) -> Path:
         server.shutdown()
         server.server_close()
     manifest_path.write_text(json.dumps(manifest, indent=1))
+    _where.update(step="index", lab="-")
     write_index(out, labs)
     size = site_size_mb(out)
     log(f"[index] {len(labs)} labs listed; site {out} is {size:.1f} MB, built in {time.monotonic() - t_all:.1f} s")
@@ -497,6 +510,9 @@ def main(argv: list[str] | None = None) -> int:
         build(args.out.resolve(), labs, args.cache.resolve())
     except BuildError as e:
         log(f"FAILED {e}")
+        return 1
+    except Exception as e:  # anything unforeseen still ends in one line naming where it happened
+        log(f"FAILED step={_where['step']} lab={_where['lab']}: {type(e).__name__}: {e}")
         return 1
     if args.serve:
         try:
