@@ -394,7 +394,7 @@ def lab_info(lab: Path) -> dict:
 def write_index(out: Path, labs: list[Path]) -> None:
     rows = "\n".join(
         f'<li><a href="{html.escape(i["file"])}"><span class="n">{html.escape(i["number"])}</span> '
-        f'<b>{html.escape(i["title"])}</b></a><br><span class="goal">{html.escape(i["goal"])}</span></li>'
+        f'<b>{html.escape(i["title"])}</b></a><div class="goal">{html.escape(i["goal"])}</div></li>'
         for i in map(lab_info, labs))
     (out / "index.html").write_text(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mlsysim_core labs</title>
