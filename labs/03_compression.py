@@ -237,7 +237,11 @@ def _(capacity, device, error, model, result, tolerance):
             f"{si(capacity, 'B')} by **{si(result.compressed_size_gb * 1e9 - capacity, 'B')}**. "
             "Compress further, or choose a smaller model or a bigger device."), kind="danger"))
     if not _alerts:
-        _alerts.append(mo.callout(mo.md("Fits, and within your accuracy tolerance."), kind="success"))
+        _drop = -100 * result.estimated_accuracy_delta
+        _alerts.append(mo.callout(mo.md(
+            f"**Fits, and within your accuracy tolerance:** an estimated {_drop:.2g}-point loss "
+            f"against the {tolerance.value:g} points you allow ({tolerance.value - _drop:.2g} to spare)."),
+            kind="success"))
     mo.vstack(_alerts)
     return
 

@@ -49,6 +49,14 @@ def money(dollars):
 
 
 @app.function
+def log_baseline(rows, field):
+    """Give bars on a log axis somewhere to start: a ``base`` a decade below the smallest value."""
+    _floor = min((r[field] for r in rows if r[field] > 0), default=1.0) / 10.0
+    for r in rows:
+        r["base"] = _floor
+
+
+@app.function
 def escape_money(text):
     """An explain() text (or a scorecard summary) with its dollars escaped and $LaTeX$ equations kept."""
     blocks = []
@@ -279,9 +287,10 @@ def _():
 def _(defaults):
     _rows = [{"scenario": _ev.title, "wall": WALLS[_k], "use": _u}
              for _ev in defaults for _k, _u in usage(_ev).items()]
+    log_baseline(_rows, "use")   # a log axis has no zero: bars start from a floor below the smallest
     _x = alt.X("use:Q", scale=alt.Scale(type="log"), title="used / limit (log scale; > 1 = wall hit)")
     _bars = alt.Chart(alt.Data(values=_rows)).mark_bar().encode(
-        y=alt.Y("scenario:N", sort=None, title=None), yOffset=alt.YOffset("wall:N"), x=_x,
+        y=alt.Y("scenario:N", sort=None, title=None), yOffset=alt.YOffset("wall:N"), x=_x, x2="base:Q",
         color=alt.Color("wall:N", title=None, scale=alt.Scale(domain=list(WALLS.values()),
                                                               range=["#4c78a8", "#f58518"])),
         tooltip=["scenario:N", "wall:N", alt.Tooltip("use:Q", format=".3g")])
@@ -393,9 +402,11 @@ def _(design, design_error, scenario, shipped):
     for _label, _ev in (("as shipped", _ship), ("your design", design)):
         for _k, _u in usage(_ev).items():
             _rows.append({"design": _label, "wall": WALLS[_k], "use": _u})
+    log_baseline(_rows, "use")
     _bars = alt.Chart(alt.Data(values=_rows)).mark_bar().encode(
         y=alt.Y("wall:N", title=None), yOffset=alt.YOffset("design:N", sort=["as shipped", "your design"]),
         x=alt.X("use:Q", scale=alt.Scale(type="log"), title="used / limit (log scale; > 1 = wall hit)"),
+        x2="base:Q",
         color=alt.Color("design:N", title=None, sort=["as shipped", "your design"],
                         scale=alt.Scale(range=["#bab0ac", "#4c78a8"])),
         tooltip=["design:N", "wall:N", alt.Tooltip("use:Q", format=".3g")])
@@ -476,9 +487,12 @@ def _(ledger_error, ledgers):
                         {"persona": _l.persona_name, "account": "total cost ($)", "value": max(_l.economics.tco_usd, 1e-6)},
                         {"persona": _l.persona_name, "account": "energy (kWh)",
                          "value": max(_l.sustainability.energy_kwh, 1e-6)}]
+    for _acct in {_r["account"] for _r in _chart_rows}:
+        log_baseline([_r for _r in _chart_rows if _r["account"] == _acct], "value")
     _chart = alt.Chart(alt.Data(values=_chart_rows)).mark_bar().encode(
         y=alt.Y("persona:N", sort=None, title=None),
         x=alt.X("value:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"), title=None),
+        x2="base:Q",
         color=alt.Color("persona:N", legend=None),
         column=alt.Column("account:N", title=None, sort=["energy (kWh)", "carbon (t CO2e)", "total cost ($)"]),
         tooltip=["persona:N", "account:N", alt.Tooltip("value:Q", format=",.4g")],
