@@ -17,6 +17,7 @@ app = marimo.App(width="medium", app_title="01 · The roofline")
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import PRECISIONS, Engine, Hardware, Models, SpecError, calc_roofline_time
     from mlsysim_core.fmt import si
@@ -40,18 +41,6 @@ def on_roof(profile):
     """Where a solved workload sits on the roof: its FLOPs over the larger roofline term
     (the engine's latency without the fixed dispatch tax), in FLOP/s."""
     return profile.raw("flops") / (profile.raw("latency") - profile.raw("latency_overhead"))
-
-
-@app.function
-def check_answer(answer, truth, unit, tolerance=0.03):
-    """A callout: is ``answer`` within ``tolerance`` (relative) of the engine's ``truth``?"""
-    if answer is None:
-        return mo.md("_Type your answer in the box above._")
-    if abs(answer - truth) <= tolerance * abs(truth):
-        return mo.callout(mo.md(f"**Correct.** The engine gives **{truth:.4g} {unit}**."), kind="success")
-    return mo.callout(mo.md(f"**Not yet:** {answer:g} {unit} is more than {tolerance:.0%} away from "
-                            "the engine's answer. Open *Show the work* above and redo one step."),
-                      kind="warn")
 
 
 @app.cell(hide_code=True)

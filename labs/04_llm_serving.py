@@ -17,6 +17,7 @@ app = marimo.App(width="medium", app_title="04 · LLM serving")
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import PRECISIONS, Hardware, Models, SensitivitySolver, ServingModel, SpecError
     from mlsysim_core.fmt import si
@@ -24,18 +25,6 @@ with app.setup:
     SERVE = ServingModel()
     BATCHES = [2**k for k in range(11)]         # 1 .. 1024 concurrent sequences
     CONTEXTS = [2**k for k in range(7, 18)]     # 128 .. 131,072 tokens
-
-
-@app.function
-def check_answer(answer, truth, unit, tolerance=0.03):
-    """A callout: is ``answer`` within ``tolerance`` (relative) of the engine's ``truth``?"""
-    if answer is None:
-        return mo.md("_Type your answer in the box above._")
-    if abs(answer - truth) <= tolerance * abs(truth):
-        return mo.callout(mo.md(f"**Correct.** The engine gives **{truth:.4g} {unit}**."), kind="success")
-    return mo.callout(mo.md(f"**Not yet:** {answer:g} {unit} is more than {tolerance:.0%} away from "
-                            "the engine's answer. Open *Show the work* above and redo one step."),
-                      kind="warn")
 
 
 @app.cell(hide_code=True)

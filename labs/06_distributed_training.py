@@ -19,6 +19,7 @@ with app.setup:
 
     import altair as alt
     import marimo as mo
+    from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import (
         DistributedModel,
@@ -61,18 +62,6 @@ def plan(model, fleet, tp, pp, ep, m, **kw):
                           **kw), None
     except SpecError as e:
         return None, e
-
-
-@app.function
-def check_answer(answer, truth, unit, tolerance=0.03):
-    """A callout: is ``answer`` within ``tolerance`` (relative) of the engine's ``truth``?"""
-    if answer is None:
-        return mo.md("_Type your answer in the box above._")
-    if abs(answer - truth) <= tolerance * abs(truth):
-        return mo.callout(mo.md(f"**Correct.** The engine gives **{truth:.4g} {unit}**."), kind="success")
-    return mo.callout(mo.md(f"**Not yet:** {answer:g} {unit} is more than {tolerance:.0%} away from "
-                            "the engine's answer. Open *Show the work* above and redo one step."),
-                      kind="warn")
 
 
 @app.cell(hide_code=True)

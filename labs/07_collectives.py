@@ -17,6 +17,7 @@ app = marimo.App(width="medium", app_title="07 · Collective communication")
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
 
     from mlsysim_core import (
         Q_,
@@ -100,14 +101,9 @@ def ring_tree_crossing(n_gpus, bandwidth, latency):
 
 @app.function
 def check_answer(answer, truth, unit, tolerance=0.03):
-    """A callout saying whether ``answer`` is within ``tolerance`` (relative) of the engine's ``truth``."""
-    if answer is None:
-        return mo.md("_Type your answer above._")
-    if abs(answer - truth) <= tolerance * abs(truth):
-        return mo.callout(mo.md(f"Correct: the engine gives **{truth:.4g} {unit}**."), kind="success")
-    return mo.callout(mo.md(f"Not quite: {answer:g} {unit} is off by more than {tolerance:.0%}. "
-                            "Split the time into its latency and bandwidth terms and try again."),
-                      kind="warn")
+    """The shared exercise check (mlsysim_core.labkit) with this lab's hint."""
+    return labkit.check_answer(answer, truth, unit, tolerance,
+                               hint="Split the time into its latency and bandwidth terms and try again.")
 
 
 @app.cell(hide_code=True)

@@ -17,6 +17,7 @@ app = marimo.App(width="medium", app_title="10 · Performance engineering")
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import (
         PRECISIONS,
@@ -90,18 +91,6 @@ def no_device_callout(synth, precision):
         f"its {si(_have_f, 'FLOP/s')} of peak is {_gap_f}, its {si(_have_b, 'B/s')} of bandwidth is {_gap_b}. "
         "Relax the SLA, cut the bytes (lower precision), or split the work over several devices."),
         kind="danger")
-
-
-@app.function
-def check_answer(answer, truth, unit, tolerance=0.03):
-    """A callout: is ``answer`` within ``tolerance`` (relative) of the engine's ``truth``?"""
-    if answer is None:
-        return mo.md("_Type your answer in the box above._")
-    if abs(answer - truth) <= tolerance * abs(truth):
-        return mo.callout(mo.md(f"**Correct.** The engine gives **{truth:.4g} {unit}**."), kind="success")
-    return mo.callout(mo.md(f"**Not yet:** {answer:g} {unit} is more than {tolerance:.0%} away from "
-                            "the engine's answer. Open *Show the work* above and redo one step."),
-                      kind="warn")
 
 
 @app.cell(hide_code=True)
