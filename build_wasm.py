@@ -50,7 +50,7 @@ MARIMO_VERSION = "0.25.2"  # the exporter and frontend the site is tested with
 PYODIDE_VERSION = "314.0.0"  # what marimo 0.25.2 loads (marimo._pyodide.pyodide_constraints)
 ROOT = Path(__file__).resolve().parent
 CACHE = ROOT / ".build"  # downloads and staging, reused across builds (git-ignored)
-LAB_GLOB = "[0-9][0-9]_*.py"
+LAB_GLOB = "v[12]_[0-9][0-9]_*.py"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -384,10 +384,11 @@ def lab_info(lab: Path) -> dict:
     if not goal:
         m = re.search(r"(?m)^#\s*goal:\s*(.+)$", src)
         goal = m.group(1).strip() if m else ""
-    number = lab.name[:2] if lab.name[:2].isdigit() else ""
+    m = re.search(r"(?m)^#\s*chapter:\s*(\S+)\s*$", src)
+    number = m.group(1) if m else ""
     title = title or lab.stem.replace("_", " ")
-    if number:  # the index shows the number in its own column: "07 · Collective communication" -> "Collective ..."
-        title = re.sub(rf"^0*{int(number)}\s*[·:.\-–—]\s*", "", title)
+    if number:  # the index shows the chapter in its own column: "II.6 · Collective communication" -> "Collective ..."
+        title = re.sub(rf"^{re.escape(number)}\s*[·:\-–—]\s*", "", title)
     return {"file": lab.name.replace(".py", ".html"), "number": number, "title": title, "goal": goal}
 
 

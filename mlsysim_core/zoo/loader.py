@@ -159,4 +159,17 @@ def read(name: str) -> str:
 
 
 def load(kind: str) -> dict[str, Raw]:
-    return parse(kind, read(f"{kind}.toml"), f"{kind}.toml")
+    """``data/<kind>.toml`` plus any ``data/<kind>.<group>.toml`` (e.g. hardware.blackwell.toml), in
+    name order; an entry key defined in two files is an error naming both."""
+    data = resources.files("mlsysim_core.zoo").joinpath("data")
+    names = [f"{kind}.toml"] + sorted(p.name for p in data.iterdir()
+                                      if p.name.startswith(f"{kind}.") and p.name.endswith(".toml")
+                                      and p.name != f"{kind}.toml")
+    merged: dict[str, Raw] = {}
+    where: dict[str, str] = {}
+    for name in names:
+        for key, raw in parse(kind, read(name), name).items():
+            if key in merged:
+                raise ZooError(f"{name}: entry [{key}] is already defined in {where[key]}")
+            merged[key], where[key] = raw, name
+    return merged

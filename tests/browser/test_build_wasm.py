@@ -85,8 +85,9 @@ def test_lab_info_reads_title_and_goal(tmp_path):
     docstring = tmp_path / "03_x.py"
     docstring.write_text('"""Trade bits for memory.\n\nMore."""\nimport marimo\napp = marimo.App(app_title="Compression")\n')
     comment = tmp_path / "04_y.py"
-    comment.write_text('# goal: Size the KV cache.\nimport marimo\napp = marimo.App(width="medium", app_title="Serving")\n')
-    assert build_wasm.lab_info(docstring) == {"file": "03_x.html", "number": "03", "title": "Compression",
+    comment.write_text('# chapter: I.13\n# goal: Size the KV cache.\nimport marimo\napp = marimo.App(width="medium", app_title="Serving")\n')
+    assert build_wasm.lab_info(docstring) == {"file": "03_x.html", "number": "", "title": "Compression",
                                               "goal": "Trade bits for memory."}
     assert build_wasm.lab_info(comment)["goal"] == "Size the KV cache."
     assert build_wasm.lab_info(comment)["title"] == "Serving"
+    assert build_wasm.lab_info(comment)["number"] == "I.13"

@@ -1,6 +1,6 @@
 """Replay a lab with its controls pushed away from their defaults, and report any cell that raised.
 
-    python tests/labs/_variants.py labs/01_roofline.py [--max-variants 12]
+    python tests/labs/_variants.py labs/v1_11_hardware_acceleration.py [--max-variants 12]
 
 prints one JSON object: {"lab": ..., "variants": [{"index", "ok", "seconds", "controls", "error"}]}.
 

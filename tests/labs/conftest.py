@@ -1,9 +1,9 @@
 """Lab test harness: every ``labs/NN_*.py`` is found and tested alike.
 
-A new lab needs no test code: drop ``labs/05_tco.py`` in place and ``pytest tests/labs`` runs
+A new lab needs no test code: drop ``labs/v2_02_compute_infrastructure.py`` in place and ``pytest tests/labs`` runs
 it as a script, lints it with ``marimo check``, replays it with its controls at their extremes
 (``_variants.py``) and checks its anatomy against ``labs/README.md`` (``lab_anatomy.py``).
-Run one lab's tests with ``pytest tests/labs -k 05_tco``.
+Run one lab's tests with ``pytest tests/labs -k v2_02``.
 """
 from __future__ import annotations
 

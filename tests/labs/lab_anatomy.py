@@ -9,6 +9,7 @@ import ast
 import math
 import re
 import sys
+import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,6 +20,14 @@ ALLOWED_THIRD_PARTY = {"marimo", "altair", "mlsysim_core"}
 FORBIDDEN = {"numpy", "pandas", "plotly", "scipy", "polars", "matplotlib", "seaborn", "sklearn",
              "torch", "tensorflow", "multiprocessing", "subprocess", "threading", "requests"}
 PREDICTION_WIDGETS = {"radio", "number"}
+CHAPTERS = {c["id"]: c for c in tomllib.loads(
+    (Path(__file__).resolve().parents[2] / "labs" / "chapters.toml").read_text())["chapter"]}
+
+
+def chapter_of(path: Path) -> str:
+    """labs/v1_11_hardware_acceleration.py -> "I.11" (volume from v1/v2, chapter without zero padding)."""
+    m = re.match(r"v([12])_(\d\d)_", path.name)
+    return f"{'I' * int(m.group(1))}.{int(m.group(2))}" if m else "?"
 CONTROL_WIDGETS = {"slider", "dropdown"}
 OPT_OUT = "noqa: registry"   # put on a line whose literal only looks like a registry number
 
@@ -122,6 +131,14 @@ def check_header(lab: Lab) -> list[str]:
     for dep in REQUIRED_DEPS:
         if not re.search(rf'"{dep}\b', lab.header):
             problems.append(f"PEP 723 header does not list {dep}")
+    chapter = chapter_of(lab.path)
+    declared = re.search(r"^# chapter: (\S+)$", lab.text, re.M)
+    if not declared:
+        problems.append(f"no '# chapter: {chapter}' line")
+    elif declared.group(1) != chapter:
+        problems.append(f"'# chapter: {declared.group(1)}' does not match the file name (chapter {chapter})")
+    elif chapter not in CHAPTERS:
+        problems.append(f"chapter {chapter} is not in labs/chapters.toml")
     if not re.search(r"^# goal: \S.{10,}$", lab.text, re.M):
         problems.append("no '# goal: <one-line learning goal>' line (shown on the site's index)")
     return problems
@@ -136,11 +153,11 @@ def check_app(lab: Lab) -> list[str]:
     if not (isinstance(width, ast.Constant) and width.value == "medium"):
         problems.append('App(...) must have width="medium"')
     title = _kw(call, "app_title")
-    number = lab.path.name[:2]
+    chapter = chapter_of(lab.path)
     if not (isinstance(title, ast.Constant) and isinstance(title.value, str)):
-        problems.append('App(...) has no literal app_title="NN · Title"')
-    elif not title.value.startswith(number):
-        problems.append(f"app_title {title.value!r} should start with the lab number {number}")
+        problems.append('App(...) has no literal app_title="I.11 · Title"')
+    elif not title.value.startswith(f"{chapter} · "):
+        problems.append(f"app_title {title.value!r} should start with its chapter: '{chapter} · '")
     if "__name__" not in lab.text or "app.run()" not in lab.text:
         problems.append("no `if __name__ == \"__main__\": app.run()` footer")
     return problems

@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LABS_DIR = ROOT / "labs"
-LAB_GLOB = "[0-9][0-9]_*.py"   # the same glob build_wasm.py uses
+LAB_GLOB = "v[12]_[0-9][0-9]_*.py"   # the same glob build_wasm.py uses
 LABS = sorted(LABS_DIR.glob(LAB_GLOB))
 
 # a generous ceiling per subprocess; a lab should take a few seconds

@@ -1,4 +1,4 @@
-"""Every lab (labs/[0-9][0-9]_*.py) is tested alike; see conftest.py and labs/README.md.
+"""Every lab (labs/v[12]_[0-9][0-9]_*.py) is tested alike; see conftest.py and labs/README.md.
 
 1. it runs as a script (``python labs/NN_x.py``): exit 0, no traceback on stderr;
 2. ``marimo check --strict`` (the pinned linter) reports nothing;
@@ -31,7 +31,7 @@ def _tail(text: str, n: int = 4000) -> str:
 
 
 def test_labs_exist():
-    assert LABS, "no labs/[0-9][0-9]_*.py found"
+    assert LABS, "no labs/v[12]_[0-9][0-9]_*.py found"
 
 
 def test_runs_as_script(lab):

@@ -7,12 +7,13 @@
 #     "mlsysim_core",
 # ]
 # ///
+# chapter: II.5
 # goal: Choose tensor, pipeline, data and expert parallelism for a fleet, and read where each training step's time goes.
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="06 · Distributed training")
+app = marimo.App(width="medium", app_title="II.5 · Distributed training")
 
 with app.setup:
     import dataclasses

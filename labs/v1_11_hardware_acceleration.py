@@ -7,12 +7,13 @@
 #     "mlsysim_core",
 # ]
 # ///
+# chapter: I.11
 # goal: Place a workload on the roofline, name its bottleneck, and say what would move it.
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="01 · The roofline")
+app = marimo.App(width="medium", app_title="I.11 · The roofline")
 
 with app.setup:
     import altair as alt

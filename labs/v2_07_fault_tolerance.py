@@ -7,12 +7,13 @@
 #     "mlsysim_core",
 # ]
 # ///
+# chapter: II.7
 # goal: Compute a fleet's MTBF and the Young-Daly checkpoint interval that wastes the least compute.
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="08 · Fault tolerance")
+app = marimo.App(width="medium", app_title="II.7 · Fault tolerance")
 
 with app.setup:
     import altair as alt

@@ -7,12 +7,13 @@
 #     "mlsysim_core",
 # ]
 # ///
+# chapter: II.10
 # goal: Multiply a fleet's loss factors, find the constraint that binds, and invert the roofline to size hardware for an SLA.
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="10 · Performance engineering")
+app = marimo.App(width="medium", app_title="II.10 · Performance engineering")
 
 with app.setup:
     import altair as alt

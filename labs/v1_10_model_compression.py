@@ -7,12 +7,13 @@
 #     "mlsysim_core",
 # ]
 # ///
+# chapter: I.10
 # goal: Trade bits, sparsity and model size for memory, speed and accuracy, and decide what fits on a device.
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="03 · Model compression")
+app = marimo.App(width="medium", app_title="I.10 · Model compression")
 
 with app.setup:
     import altair as alt

@@ -7,12 +7,13 @@
 #     "mlsysim_core",
 # ]
 # ///
+# chapter: I.13
 # goal: Split LLM latency into time-to-first-token and inter-token latency, size the KV cache, and decide if it fits.
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="04 · LLM serving")
+app = marimo.App(width="medium", app_title="I.13 · LLM serving")
 
 with app.setup:
     import altair as alt

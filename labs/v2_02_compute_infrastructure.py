@@ -7,12 +7,13 @@
 #     "mlsysim_core",
 # ]
 # ///
+# chapter: II.2
 # goal: Compare owning and renting accelerators, find the break-even utilisation, and price useful FLOPs, not GPU-hours.
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="05 · Compute infrastructure and TCO")
+app = marimo.App(width="medium", app_title="II.2 · Compute infrastructure and TCO")
 
 with app.setup:
     import altair as alt

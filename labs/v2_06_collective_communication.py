@@ -7,12 +7,13 @@
 #     "mlsysim_core",
 # ]
 # ///
+# chapter: II.6
 # goal: Pick ring or tree all-reduce by message size, and see why ring is bandwidth-optimal.
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="07 · Collective communication")
+app = marimo.App(width="medium", app_title="II.6 · Collective communication")
 
 with app.setup:
     import altair as alt

@@ -7,12 +7,13 @@
 #     "mlsysim_core",
 # ]
 # ///
+# chapter: II.9
 # goal: Size a serving fleet for real traffic and a tail-latency SLO, and see serving cost dominate training.
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="09 · Inference at scale")
+app = marimo.App(width="medium", app_title="II.9 · Inference at scale")
 
 with app.setup:
     import altair as alt

@@ -7,12 +7,13 @@
 #     "mlsysim_core",
 # ]
 # ///
+# chapter: II.15
 # goal: Compare regions, PUE and hardware for the energy, carbon and water of a training run.
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="11 · Sustainable AI")
+app = marimo.App(width="medium", app_title="II.15 · Sustainable AI")
 
 with app.setup:
     import altair as alt

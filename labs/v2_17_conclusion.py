@@ -7,12 +7,13 @@
 #     "mlsysim_core",
 # ]
 # ///
+# chapter: II.17
 # goal: Evaluate the four lighthouse scenarios end to end, find the wall each one hits, and defend a design with numbers.
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="12 · Capstone: lighthouse scenarios")
+app = marimo.App(width="medium", app_title="II.17 · Capstone: lighthouse scenarios")
 
 with app.setup:
     import re

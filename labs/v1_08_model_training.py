@@ -7,12 +7,13 @@
 #     "mlsysim_core",
 # ]
 # ///
+# chapter: I.8
 # goal: Estimate a training run's FLOPs and days from first principles, and find the compute-optimal model size.
 
 import marimo
 
 __generated_with = "0.25.2"
-app = marimo.App(width="medium", app_title="02 · Training cost and scaling laws")
+app = marimo.App(width="medium", app_title="I.8 · Training cost and scaling laws")
 
 with app.setup:
     import altair as alt
