@@ -90,8 +90,9 @@ def test_bytes_per_element(precision, nbytes):
     assert canonical_precision(precision.upper()) == precision
 
 
-def test_precisions_are_exactly_the_seven():
-    assert set(PRECISIONS) == {"fp32", "tf32", "bf16", "fp16", "fp8", "int8", "int4"}
+def test_precisions_are_exactly_the_nine():
+    assert set(PRECISIONS) == {"fp32", "tf32", "bf16", "fp16", "fp8", "fp6", "fp4", "int8", "int4"}
+    assert BYTES_PER_ELEMENT["fp4"] == 0.5 and BYTES_PER_ELEMENT["fp6"] == 0.75
 
 
 @pytest.mark.parametrize("bad", ["fp64", "int2", "", None, 16])

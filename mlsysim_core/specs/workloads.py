@@ -103,12 +103,21 @@ class TransformerWorkload(Workload):
     heads: int = 32
     kv_heads: int | None = None        # None: multi-head attention (kv_heads == heads)
     training_tokens: float | None = None
+    head_size: int | None = None       # None: hidden_dim // heads (Gemma, Qwen3 give their own)
+    # Multi-head latent attention (DeepSeek-V2/V3): the cache holds the compressed latent and the
+    # decoupled rope key per layer, (kv_lora_rank + qk_rope_head_dim) elements; 0 = no MLA.
+    kv_lora_rank: int = 0
+    qk_rope_head_dim: int = 0
+    # Sliding-window attention (Mistral, Gemma-2/3, GPT-OSS): `sliding_window_layers` of the
+    # layers attend to (and cache) at most `sliding_window` tokens; 0 = every layer is global.
+    sliding_window: int = 0
+    sliding_window_layers: int = 0
 
     architecture = "transformer"
 
     @property
     def head_dim(self) -> int:
-        return self.hidden_dim // self.heads
+        return self.head_size or self.hidden_dim // self.heads
 
     @property
     def n_kv_heads(self) -> int:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from . import build
-from .loader import load, parse_constants, read
+from ..errors import ZooError
+from .loader import constant_files, load, parse_constants, read
 from .registry import Registry, grouped, union
 
 _cache: dict = {}
@@ -66,7 +67,15 @@ class Constants:
 
 def constants() -> Constants:
     if "constants" not in _cache:
-        _cache["constants"] = Constants(*parse_constants(read("constants.toml"), "constants.toml"))
+        # constants.toml plus any constants.<topic>.toml (e.g. constants.walls.toml); a name in two is an error
+        values, sources = {}, {}
+        for name in constant_files():
+            v, s = parse_constants(read(name), name)
+            for dup in set(v) & set(values):
+                raise ZooError(f"{name}: constant {dup!r} is already defined in another constants file")
+            values.update(v)
+            sources.update(s)
+        _cache["constants"] = Constants(values, sources)
     return _cache["constants"]
 
 

@@ -42,7 +42,10 @@ def model(r) -> Workload:
         active = r.get("active_parameters", r["parameters"])
         t = dict(common, inference_flop=r.get("inference_flops", 2.0 * active),
                  hidden_dim=_INT(r["hidden_dim"]), heads=_INT(r["heads"]),
-                 kv_heads=_opt_int(r, "kv_heads"), training_tokens=r.get("training_tokens"))
+                 kv_heads=_opt_int(r, "kv_heads"), training_tokens=r.get("training_tokens"),
+                 head_size=_opt_int(r, "head_size"),
+                 **{f: _INT(r.get(f, 0)) for f in ("kv_lora_rank", "qk_rope_head_dim", "sliding_window",
+                                                    "sliding_window_layers")})
         if arch == "transformer":
             return TransformerWorkload(**t)
         if "active_parameters" not in r or "experts" not in r:

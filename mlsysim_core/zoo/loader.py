@@ -39,6 +39,8 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
         "layers": ("count", OPT), "hidden_dim": ("count", OPT), "heads": ("count", OPT),
         "kv_heads": ("count", OPT), "active_parameters": ("count", OPT), "experts": ("count", OPT),
         "experts_per_token": ("count", OPT), "training_tokens": ("count", OPT),
+        "head_size": ("count", OPT), "kv_lora_rank": ("count", OPT), "qk_rope_head_dim": ("count", OPT),
+        "sliding_window": ("count", OPT), "sliding_window_layers": ("count", OPT),
         "activation_bytes": ("byte", OPT), "model_size": ("byte", OPT), "note": ("str", OPT),
     },
     "grids": {
@@ -158,13 +160,21 @@ def read(name: str) -> str:
     return resources.files("mlsysim_core.zoo").joinpath("data", name).read_text(encoding="utf-8")
 
 
+def _group_files(kind: str) -> list[str]:
+    data = resources.files("mlsysim_core.zoo").joinpath("data")
+    return [f"{kind}.toml"] + sorted(p.name for p in data.iterdir()
+                                     if p.name.startswith(f"{kind}.") and p.name.endswith(".toml")
+                                     and p.name != f"{kind}.toml")
+
+
+def constant_files() -> list[str]:
+    return _group_files("constants")
+
+
 def load(kind: str) -> dict[str, Raw]:
     """``data/<kind>.toml`` plus any ``data/<kind>.<group>.toml`` (e.g. hardware.blackwell.toml), in
     name order; an entry key defined in two files is an error naming both."""
-    data = resources.files("mlsysim_core.zoo").joinpath("data")
-    names = [f"{kind}.toml"] + sorted(p.name for p in data.iterdir()
-                                      if p.name.startswith(f"{kind}.") and p.name.endswith(".toml")
-                                      and p.name != f"{kind}.toml")
+    names = _group_files(kind)
     merged: dict[str, Raw] = {}
     where: dict[str, str] = {}
     for name in names:
