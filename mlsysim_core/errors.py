@@ -6,6 +6,31 @@ Messages name the argument, the value given and what is allowed, e.g.
 from __future__ import annotations
 
 
+MAX_VALUE_CHARS = 80   # longer reprs are cut in the middle: a message stays one readable line
+
+
+def short(value, limit: int = MAX_VALUE_CHARS) -> str:
+    """``repr(value)``, readable in one line: huge ints in scientific notation, Quantities as
+    ``100 USD``, specs by their name, anything else cut in the middle when long."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10 ** 15:
+        digits = len(str(abs(value))) if abs(value) < 10 ** 4000 else None
+        lead = f"{value:.3e}" if abs(value) < 1e308 else f"{'-' if value < 0 else ''}~10^{digits - 1 if digits else '4000+'}"
+        return f"{lead} (a {digits or 'many'}-digit integer)"
+    try:
+        if hasattr(value, "_units") and hasattr(value, "magnitude"):    # a pint Quantity
+            text = f"{value.magnitude!r} {value.units}"
+        elif hasattr(value, "key") and hasattr(value, "name") and isinstance(getattr(value, "name"), str):
+            text = f"<{type(value).__name__} {value.name}>"           # a zoo spec, not its dataclass repr
+        else:
+            text = repr(value)
+    except Exception:  # a value whose repr itself fails must not hide the real message
+        text = f"<{type(value).__name__}>"
+    if len(text) > limit:
+        half = (limit - 1) // 2
+        text = text[:half] + "…" + text[-half:]
+    return text
+
+
 class MLSysError(Exception):
     """Root of every error raised on purpose by mlsysim_core."""
 
@@ -15,7 +40,7 @@ class SpecError(MLSysError, ValueError):
 
     def __init__(self, name: str, value, allowed: str, detail: str = ""):
         self.name, self.value, self.allowed = name, value, allowed
-        msg = f"{name}={value!r} is invalid: expected {allowed}"
+        msg = f"{name}={short(value)} is invalid: expected {allowed}"
         super().__init__(msg + (f" ({detail})" if detail else ""))
 
 

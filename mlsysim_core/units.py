@@ -16,6 +16,8 @@ from .errors import SpecError, UnitError
 
 
 def _make_registry() -> pint.UnitRegistry:
+    # separate_format_defaults: f"{q:,.0f}" formats the magnitude with ",.0f" and the unit with
+    # the default "~P" (pint's announced future behaviour; without it pint warns on every such format)
     try:  # parsing pint's definition file dominates start-up; reuse its on-disk cache
         reg = pint.UnitRegistry(cache_folder=":auto:")
     except Exception:  # no writable cache (e.g. some browser sandboxes): parse every time
@@ -25,6 +27,7 @@ def _make_registry() -> pint.UnitRegistry:
     # Decimal "KB" (pint would read K as kelvin); kB, MB, GB, TB are decimal in pint already.
     reg.define("KB = 1000 * byte")
     reg.formatter.default_format = "~P"
+    reg.separate_format_defaults = True
     return reg
 
 
