@@ -36,6 +36,14 @@ _LAZY = {
     "plot_bubble": "plots", "plot_young_daly": "plots", "plot_goodput_cascade": "plots",
     "plot_carbon_by_region": "plots",
     "ServingFleetModel": "solvers.capacity", "ServingFleetResult": "solvers.capacity",
+    "CheckpointModel": "solvers.checkpoint", "CheckpointResult": "solvers.checkpoint",
+    "TopologyModel": "solvers.topology", "TopologyResult": "solvers.topology",
+    "OrchestrationModel": "solvers.orchestration", "OrchestrationResult": "solvers.orchestration",
+    "DataModel": "solvers.data", "DataResult": "solvers.data",
+    "TransformationModel": "solvers.transformation", "TransformationResult": "solvers.transformation",
+    "ResponsibleEngineeringModel": "solvers.responsible", "ResponsibleEngineeringResult": "solvers.responsible",
+    "EfficiencyModel": "solvers.efficiency", "EfficiencyResult": "solvers.efficiency",
+    "walls": "walls",
 }
 
 

@@ -25,6 +25,19 @@ from .training import (calc_activation_memory, calc_checkpoint_size, calc_chinch
 from .queueing import (calc_erlang_b, calc_erlang_c, calc_mmc_mean_wait, calc_mmc_response_quantile,
                        calc_mmc_wait_quantile, calc_queue_utilization)
 
+from .checkpoint import (calc_checkpoint_mfu_loss, calc_checkpoint_snapshot_time, calc_checkpoint_stall,
+                         calc_checkpoint_write_bandwidth, calc_checkpoint_write_time)
+from .topology import (calc_average_hops, calc_bisection_bandwidth, calc_cross_domain_fraction,
+                       calc_oversubscribed_bandwidth)
+from .orchestration import (calc_allen_cunneen_wait, calc_gang_fragmentation, calc_gang_slots,
+                            calc_kingman_wait, calc_priority_waits)
+from .dataflow import (calc_cores_needed, calc_ingestion_demand, calc_pipelined_step_time,
+                       calc_stall_fraction, calc_transform_throughput)
+from .software import (calc_attention_io_flash, calc_attention_io_standard, calc_fusion_bytes_saved,
+                       calc_launch_bound_time, calc_tile_efficiency)
+from .responsible import (calc_accuracy_at_epsilon, calc_dpsgd_extra_traffic, calc_dpsgd_flop_multiplier,
+                          calc_fairness_samples, calc_per_sample_grad_bytes, calc_pgd_multiplier)
+
 calc_kv_cache_size = calc_kv_cache_bytes  # the name used by the reference implementation
 
 __all__ = sorted(n for n in dir() if n.startswith("calc_"))
