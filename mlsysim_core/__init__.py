@@ -36,6 +36,8 @@ _LAZY = {
     "plot_bubble": "plots", "plot_young_daly": "plots", "plot_goodput_cascade": "plots",
     "plot_carbon_by_region": "plots",
     "ServingFleetModel": "solvers.capacity", "ServingFleetResult": "solvers.capacity",
+    "DeploymentModel": "solvers.deployment", "DeploymentResult": "solvers.deployment",
+    "EdgeThermalModel": "solvers.deployment", "ThermalResult": "solvers.deployment",
     "CheckpointModel": "solvers.checkpoint", "CheckpointResult": "solvers.checkpoint",
     "TopologyModel": "solvers.topology", "TopologyResult": "solvers.topology",
     "OrchestrationModel": "solvers.orchestration", "OrchestrationResult": "solvers.orchestration",

@@ -16,6 +16,7 @@ from .reliability import (calc_availability_stacked, calc_checkpoint_waste,
 from .roofline import (calc_amdahls_speedup, calc_arithmetic_intensity, calc_bottleneck,
                        calc_dense_layer_flops,
                        calc_effective_flops, calc_mfu, calc_ridge_point, calc_roofline_time)
+from .deployment import *  # noqa: F401,F403  (network RTT, energy, battery, thermal, offload, federated)
 from .serving import (calc_itl, calc_kv_cache_bytes, calc_prefill_flops, calc_total_cost_with_serving,
                       calc_ttft)
 from .training import (calc_activation_memory, calc_checkpoint_size, calc_chinchilla_params,
