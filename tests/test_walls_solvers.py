@@ -78,3 +78,81 @@ def test_checkpoint_errors_name_the_argument(kw, name):
     args = {"model": L70, "fleet": H256, **kw}
     with pytest.raises(SpecError, match=f"^{name}="):
         CK.solve(**args)
+
+
+# ---------------------------------------------------------------- Wall 10: TopologyModel
+from mlsysim_core import TopologyModel, calc_oversubscribed_bandwidth  # noqa: E402
+
+TM = TopologyModel()
+P2K = Systems.Clusters.Production_2K
+
+
+def test_golden_2to1_oversubscription_halves_cross_rack_bandwidth():
+    """Al-Fares et al. 2008, section 2.1: at s:1 the uplinks carry 1/s of the hosts' bandwidth."""
+    assert calc_oversubscribed_bandwidth.raw(50e9, 2.0, 1.0) == pytest.approx(25e9)
+    r = TM.solve(n_gpus=4096, link_bandwidth=50e9, oversubscription=2, pattern="all_to_all")
+    f = r.cross_fraction
+    assert f > 0.98 and r.raw("effective_bandwidth") == pytest.approx(50e9 / (2 * f))
+    assert r.bisection_fraction == pytest.approx(0.5)
+
+
+def test_golden_torus_and_ring_bisection_and_hops():
+    """Dally & Towles (2004), section 3.3: an 8-ary 3-cube has 2 N/k = 128 bisection links per
+    direction and n k / 4 = 6 average hops (over all pairs, self included); a ring of N has 2."""
+    t = TM.solve(n_gpus=512, link_bandwidth=1.0, topology="torus", torus_dims=3)
+    assert t.raw("bisection_bandwidth") == pytest.approx(128.0)
+    assert t.avg_hops == pytest.approx(6.0 * 512 / 511)
+    ring = TM.solve(n_gpus=64, link_bandwidth=1.0, topology="ring")
+    assert ring.raw("bisection_bandwidth") == pytest.approx(2.0) and ring.avg_hops == pytest.approx(16 * 64 / 63)
+
+
+def test_fat_tree_hops_inside_one_leaf_is_one_switch():
+    assert TM.solve(n_gpus=16, link_bandwidth=1.0).avg_hops == pytest.approx(1.0)
+    big = TM.solve(n_gpus=100_000, link_bandwidth=1.0)
+    assert big.tiers == 3 and 4.9 < big.avg_hops < 5.0
+
+
+def test_rail_optimised_keeps_more_traffic_under_one_leaf_than_fat_tree():
+    kw = dict(oversubscription=2, placement="scattered", message_bytes=140e9)
+    ft, rail = TM.solve(P2K, topology="fat_tree", **kw), TM.solve(P2K, topology="rail_optimized", **kw)
+    assert rail.domain_size == ft.domain_size * 8
+    assert rail.avg_hops < ft.avg_hops and rail.raw("allreduce_time") < ft.raw("allreduce_time")
+
+
+def test_packed_rings_tolerate_oversubscription_scattered_do_not():
+    packed = TM.solve(P2K, oversubscription=2, placement="packed", message_bytes=140e9)
+    scattered = TM.solve(P2K, oversubscription=2, placement="scattered", message_bytes=140e9)
+    assert packed.oversubscription_slowdown == pytest.approx(1.0)
+    assert 1.9 < scattered.oversubscription_slowdown <= 2.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["fat_tree", "rail_optimized", "dragonfly", "torus", "ring"]),
+       st.sampled_from(["ring", "all_to_all"]), st.sampled_from(["packed", "scattered"]),
+       st.integers(2, 20_000), st.floats(1.0, 8.0), st.floats(0.0, 4.0))
+def test_more_oversubscription_never_faster(topo, pattern, placement, n, s, ds):
+    kw = dict(n_gpus=n, link_bandwidth=50e9, topology=topo, pattern=pattern, placement=placement,
+              message_bytes=1e9, gpus_per_node=8)
+    a, b = TM.solve(oversubscription=s, **kw), TM.solve(oversubscription=s + ds, **kw)
+    assert b.raw("allreduce_time") >= a.raw("allreduce_time")
+    assert 0.0 <= b.cross_fraction <= 1.0 and 0.0 < b.bandwidth_fraction <= 1.0
+
+
+@pytest.mark.parametrize("kw,name", [
+    ({"fleet": "x"}, "fleet"), ({"topology": "mesh"}, "topology"), ({"placement": "random"}, "placement"),
+    ({"pattern": "tree"}, "pattern"), ({"n_gpus": 0}, "n_gpus"), ({"job_gpus": 10**6}, "job_gpus"),
+    ({"oversubscription": 0.5}, "oversubscription"), ({"link_bandwidth": -1}, "link_bandwidth"),
+    ({"link_bandwidth": "3 s"}, "link_bandwidth"), ({"gpus_per_node": 0}, "gpus_per_node"),
+    ({"switch_radix": 2}, "switch_radix"), ({"torus_dims": 0}, "torus_dims"),
+    ({"message_bytes": 0}, "message_bytes"), ({"latency": -1}, "latency")])
+def test_topology_errors_name_the_argument(kw, name):
+    args = {"fleet": P2K, **kw}
+    with pytest.raises(SpecError, match=f"^{name}="):
+        TM.solve(**args)
+
+
+def test_topology_needs_a_fleet_or_sizes():
+    with pytest.raises(SpecError, match="^n_gpus="):
+        TM.solve()
+    with pytest.raises(SpecError, match="^link_bandwidth="):
+        TM.solve(n_gpus=8)
