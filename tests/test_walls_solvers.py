@@ -156,3 +156,77 @@ def test_topology_needs_a_fleet_or_sizes():
         TM.solve()
     with pytest.raises(SpecError, match="^link_bandwidth="):
         TM.solve(n_gpus=8)
+
+
+# ---------------------------------------------------------------- Wall 16: OrchestrationModel
+from mlsysim_core import OrchestrationModel, calc_kingman_wait, calc_mmc_mean_wait  # noqa: E402
+
+OM = OrchestrationModel()
+F8K = Systems.Clusters.Frontier_8192
+
+
+def test_golden_kingman_wait_at_utilisation_0_9():
+    """Kingman (1961): W = rho/(1-rho) (ca^2+cs^2)/2 E[S]; M/M/1 at rho = 0.9 waits 9 E[S];
+    deterministic service (cs = 0) halves it."""
+    assert calc_kingman_wait.raw(0.9, 3600.0) == pytest.approx(9 * 3600.0)
+    assert calc_kingman_wait.raw(0.9, 3600.0, 1.0, 0.0) == pytest.approx(4.5 * 3600.0)
+    one = OM.solve(F8K, job_gpus=8192, job_hours=1, utilization=0.9)   # one gang at a time: M/M/1
+    assert one.slots == 1 and one.raw("mean_wait") == pytest.approx(9 * 3600.0)
+
+
+def test_allen_cunneen_reduces_to_erlang_c_for_poisson_exponential():
+    r = OM.solve(F8K, job_gpus=512, job_hours=24, utilization=0.85)
+    assert r.slots == 16
+    lam = 0.85 * 16 / (24 * 3600)
+    assert r.raw("mean_wait") == pytest.approx(calc_mmc_mean_wait.raw(lam, 1 / (24 * 3600), 16))
+
+
+def test_golden_gang_fragmentation():
+    """12-GPU gangs on 8-GPU nodes take 2 nodes each: a quarter of the GPUs idle."""
+    r = OM.solve(Systems.Clusters.H100_256, job_gpus=12, job_hours=1, utilization=0.5)
+    assert r.slots == 16 and r.fragmentation == pytest.approx(0.25)
+
+
+@pytest.mark.parametrize("preemptive", [False, True])
+def test_priority_classes_conserve_work_and_favour_the_high_class(preemptive):
+    """Kleinrock's conservation law: with one service distribution the load-weighted mean wait
+    equals FCFS's; the high class waits less, the low class more."""
+    base = OM.solve(F8K, job_gpus=512, job_hours=24, utilization=0.85)
+    p = OM.solve(F8K, job_gpus=512, job_hours=24, utilization=0.85, priority_shares=(0.2, 0.8),
+                 preemptive=preemptive)
+    hi, lo = p.class_waits_hours
+    assert 0.2 * hi + 0.8 * lo == pytest.approx(base.raw("mean_wait") / 3600, rel=1e-6)
+    assert hi < base.raw("mean_wait") / 3600 < lo
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.0, 0.98), st.floats(0.0, 0.98), st.sampled_from([8, 64, 512, 4096]),
+       st.floats(0.0, 3.0), st.booleans())
+def test_higher_utilisation_never_shorter_wait(u1, u2, gpus, cv, pre):
+    lo, hi = sorted((u1, u2))
+    kw = dict(job_gpus=gpus, job_hours=10, service_cv=cv, priority_shares=(0.3, 0.7), preemptive=pre)
+    a, b = OM.solve(F8K, utilization=lo, **kw), OM.solve(F8K, utilization=hi, **kw)
+    assert b.raw("mean_wait") >= a.raw("mean_wait") >= 0.0
+    assert all(wb >= wa for wa, wb in zip(a.class_waits_hours, b.class_waits_hours))
+    assert 0.0 <= a.prob_wait <= 1.0 and 0.0 <= a.fragmentation < 1.0
+
+
+def test_arrival_rate_gives_the_same_queue_as_its_utilisation():
+    a = OM.solve(F8K, job_gpus=512, job_hours=24, utilization=0.5)
+    b = OM.solve(F8K, job_gpus=512, job_hours=24, arrival_rate_per_hour=0.5 * 16 / 24)
+    assert b.utilization == pytest.approx(0.5) and b.raw("mean_wait") == pytest.approx(a.raw("mean_wait"))
+    over = OM.solve(F8K, job_gpus=512, job_hours=24, arrival_rate_per_hour=1.0)
+    assert not over.stable and math.isinf(over.raw("mean_wait"))
+
+
+@pytest.mark.parametrize("kw,name", [
+    ({"fleet": None}, "fleet"), ({"job_gpus": 0}, "job_gpus"), ({"job_gpus": 10**6}, "job_gpus"),
+    ({"job_hours": 0}, "job_hours"), ({"utilization": 1.0}, "utilization"),
+    ({"utilization": None}, "utilization"), ({"utilization": None, "arrival_rate_per_hour": -1}, "arrival_rate_per_hour"),
+    ({"arrival_cv": -1}, "arrival_cv"), ({"service_cv": "x"}, "service_cv"),
+    ({"priority_shares": (0.5, 0.6)}, "priority_shares"), ({"priority_shares": "ab"}, "priority_shares"),
+    ({"preemptive": 1}, "preemptive")])
+def test_orchestration_errors_name_the_argument(kw, name):
+    args = {"fleet": F8K, "job_gpus": 512, "job_hours": 24, "utilization": 0.8, **kw}
+    with pytest.raises(SpecError, match=f"^{name}="):
+        OM.solve(**args)
