@@ -1,20 +1,257 @@
 """Small helpers the marimo labs share (not used by the engine; marimo is imported on use).
 
 Lab notebooks cannot import sibling files once exported to WebAssembly, so what every lab
-repeats lives here, inside the wheel they all install.
+repeats lives here, inside the wheel they all install:
+
+- ``check_answer``: the exercise check (a callout);
+- URL state: ``slider / number / dropdown / radio / switch / checkbox`` take a URL key first and
+  otherwise the same arguments as ``mo.ui.*``. The control starts from the URL's value when the
+  page address holds a valid one (else from ``value=``), and every change is written back to the
+  address (``mo.query_params``), so a link or a reload restores the controls, the prediction and
+  the exercise answers. A value equal to the default is left out of the address;
+- ``init()`` (setup cell: the colour-blind-safe chart theme) and ``toolbar()`` (one cell near the
+  top: reset link and the "live" marker the site's status line watches);
+- ``PALETTE``: Okabe & Ito's colour-blind-safe colours, by name, for charts that pick colours.
+
+Presenter mode (``?present=1`` or the site's toggle) is page CSS that build_wasm.py adds to every
+lab (``PRESENTER_CSS``): the same lab, larger and high-contrast. See labs/README.md.
 """
 from __future__ import annotations
 
+import math
+import os
+
+from . import checks
+from .errors import SpecError
+
 DEFAULT_HINT = "Open *Show the work* above and redo one step."
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable under the common colour-vision
+# deficiencies. Order = the chart theme's category order.
+PALETTE = {"blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
+           "sky": "#56B4E9", "purple": "#CC79A7", "yellow": "#F0E442", "grey": "#666666",
+           "black": "#000000"}
+CATEGORY = [PALETTE[k] for k in ("blue", "orange", "green", "vermillion", "sky", "purple", "yellow", "grey")]
+
+# Set by build_wasm.py while it executes a lab to embed the pre-rendered preview: the preview must
+# not claim to be live.
+PRERENDER_ENV = "MLSYSIM_PRERENDER"
+RESERVED_KEYS = ("present",)  # site flags, never control keys
 
 
 def check_answer(answer, truth, unit, tolerance=0.03, hint=DEFAULT_HINT):
-    """A callout: is the student's ``answer`` within ``tolerance`` (relative) of the engine's ``truth``?"""
+    """A callout: is the student's ``answer`` within ``tolerance`` (relative) of the engine's ``truth``?
+
+    ``answer`` is a ``mo.ui.number`` value (a number, or None before the student types); anything
+    else, a non-finite ``truth`` or a ``tolerance`` outside (0, 1] is a SpecError naming it.
+    """
     import marimo as mo
 
+    truth = checks.number("truth", truth)
+    tolerance = checks.fraction("tolerance", tolerance)
+    if not isinstance(unit, str):
+        raise SpecError("unit", unit, "a string such as 'ms' (or '' for a count)")
     if answer is None:
         return mo.md("_Type your answer in the box above._")
+    answer = checks.number("answer", answer, allowed="a finite number (a mo.ui.number value) or None")
+    unit_txt = f" {unit}" if unit else ""
     if abs(answer - truth) <= tolerance * max(abs(truth), 1e-12):
-        return mo.callout(mo.md(f"**Correct.** The engine gives **{truth:,.4g} {unit}**."), kind="success")
-    return mo.callout(mo.md(f"**Not yet:** {answer:,g} {unit} is more than {tolerance:.0%} away from the "
+        return mo.callout(mo.md(f"**Correct.** The engine gives **{truth:,.4g}{unit_txt}**."), kind="success")
+    return mo.callout(mo.md(f"**Not yet:** {answer:,g}{unit_txt} is more than {tolerance:.0%} away from the "
                             f"engine's answer. {hint}"), kind="warn")
+
+
+# ---------------------------------------------------------------- URL state
+def _params():
+    """The page's query parameters, or None outside a running marimo app (``python lab.py``)."""
+    import marimo as mo
+    try:
+        return mo.query_params()
+    except Exception:  # no runtime context: script mode, tests
+        return None
+
+
+def _url_value(key: str):
+    params = _params()
+    if params is None:
+        return None
+    value = params.get(key)
+    return value[-1] if isinstance(value, list) else value
+
+
+def _writer(key: str, default_text, to_text, user_on_change=None):
+    """on_change callback: store the control's value in the URL (dropped when it is the default)."""
+    def on_change(value):
+        params = _params()
+        if params is not None:
+            text = to_text(value)
+            if text is None or text == default_text:
+                if key in params:
+                    params.remove(key)
+            else:
+                params[key] = text
+        if user_on_change is not None:
+            user_on_change(value)
+    return on_change
+
+
+def _check_key(key):
+    if not isinstance(key, str) or not key or not key.replace("_", "").isalnum() or key in RESERVED_KEYS:
+        raise SpecError("key", key, "a short name of letters, digits and '_' (not "
+                                    + ", ".join(RESERVED_KEYS) + ")")
+    return key
+
+
+def _num_text(v) -> str | None:
+    if v is None:
+        return None
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def _parse_num(text):
+    try:
+        v = float(text)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(v):
+        return None
+    return int(v) if v.is_integer() else v
+
+
+def _fits_range(v, start, stop, step) -> bool:
+    if start is not None and v < start or stop is not None and v > stop:
+        return False
+    if step and start is not None:
+        k = (v - start) / step
+        return abs(k - round(k)) < 1e-6
+    return True
+
+
+def slider(key, *, value=None, steps=None, start=None, stop=None, step=None, on_change=None, **kwargs):
+    """``mo.ui.slider`` whose value lives in the URL under ``key``. A URL value that is not a
+    stop of the slider is ignored (the default is used)."""
+    import marimo as mo
+    key = _check_key(key)
+    if steps is not None:
+        steps = list(steps)
+        default = steps[0] if value is None else value
+        got = _parse_num(_url_value(key))
+        start_value = next((s for s in steps if got is not None and math.isclose(got, s)), default)
+        return mo.ui.slider(steps=steps, value=start_value,
+                            on_change=_writer(key, _num_text(default), _num_text, on_change), **kwargs)
+    default = start if value is None else value
+    got = _parse_num(_url_value(key))
+    start_value = got if got is not None and _fits_range(got, start, stop, step) else default
+    return mo.ui.slider(start=start, stop=stop, step=step, value=start_value,
+                        on_change=_writer(key, _num_text(default), _num_text, on_change), **kwargs)
+
+
+def number(key, *, value=None, start=None, stop=None, step=None, on_change=None, **kwargs):
+    """``mo.ui.number`` whose value lives in the URL (exercise answers, budgets)."""
+    import marimo as mo
+    key = _check_key(key)
+    got = _parse_num(_url_value(key))
+    ok = got is not None and (start is None or got >= start) and (stop is None or got <= stop)
+    return mo.ui.number(start=start, stop=stop, step=step, value=got if ok else value,
+                        on_change=_writer(key, _num_text(value), _num_text, on_change), **kwargs)
+
+
+def _keyed(factory, key, options, value, on_change, kwargs):
+    """dropdown/radio: the URL holds the option's label (the key of ``options``)."""
+    key = _check_key(key)
+    labels = list(options) if isinstance(options, dict) else [str(o) for o in options]
+    mapping = options if isinstance(options, dict) else {label: label for label in labels}
+    got = _url_value(key)
+    chosen = got if got in labels else value
+
+    def to_text(selected):
+        for label in labels:  # identity first: zoo specs may compare equal across names
+            if mapping[label] is selected:
+                return label
+        return next((label for label in labels if mapping[label] == selected), None)
+    return factory(options=options, value=chosen, on_change=_writer(key, value, to_text, on_change), **kwargs)
+
+
+def dropdown(key, options, *, value=None, on_change=None, **kwargs):
+    """``mo.ui.dropdown`` whose selected label lives in the URL."""
+    import marimo as mo
+    return _keyed(mo.ui.dropdown, key, options, value, on_change, kwargs)
+
+
+def radio(key, options, *, value=None, on_change=None, **kwargs):
+    """``mo.ui.radio`` whose selected label lives in the URL (use it for the prediction)."""
+    import marimo as mo
+    return _keyed(mo.ui.radio, key, options, value, on_change, kwargs)
+
+
+def _boolean(factory, key, value, on_change, kwargs):
+    key = _check_key(key)
+    got = _url_value(key)
+    start_value = {"1": True, "0": False}.get(got, bool(value))
+    return factory(value=start_value, on_change=_writer(key, "1" if value else "0",
+                                                        lambda v: "1" if v else "0", on_change), **kwargs)
+
+
+def switch(key, *, value=False, on_change=None, **kwargs):
+    import marimo as mo
+    return _boolean(mo.ui.switch, key, value, on_change, kwargs)
+
+
+def checkbox(key, *, value=False, on_change=None, **kwargs):
+    import marimo as mo
+    return _boolean(mo.ui.checkbox, key, value, on_change, kwargs)
+
+
+# ---------------------------------------------------------------- page
+def _theme():
+    """Altair theme: Okabe-Ito categories, readable type, no chart border."""
+    return {"config": {"range": {"category": CATEGORY},
+                       "axis": {"labelFontSize": 12, "titleFontSize": 13},
+                       "legend": {"labelFontSize": 12, "titleFontSize": 12},
+                       "title": {"fontSize": 15}, "view": {"stroke": None}}}
+
+
+def init() -> None:
+    """Call once in the setup cell: enables the colour-blind-safe chart theme."""
+    import altair as alt
+    if "mlsysim" not in alt.theme.names():
+        alt.theme.register("mlsysim", enable=False)(_theme)
+    alt.theme.enable("mlsysim")
+
+
+def presenting() -> bool:
+    """True when the page address asks for presenter mode (``?present=1``)."""
+    return _url_value("present") == "1"
+
+
+def toolbar():
+    """One cell near the top of every lab: ``labkit.toolbar()``.
+
+    Shows a reset link (the page without its URL state, keeping presenter mode) and, once the
+    kernel really runs, a hidden marker that the site's status line turns into "live". In the
+    pre-rendered preview (built by executing the lab in CPython) the marker is absent.
+    """
+    import marimo as mo
+    live = os.environ.get(PRERENDER_ENV) != "1"
+    reset = "?present=1" if presenting() else "?"
+    marker = '<span class="mlsx-live" hidden></span>' if live else ""
+    return mo.Html(f'<div class="mlsx-toolbar">{marker}<a href="{reset}" class="mlsx-reset" '
+                   'title="Forget the settings stored in this page\'s address">Reset to defaults</a></div>')
+
+
+# Page CSS build_wasm.py puts into every lab page (presenter mode is ``html.mlsx-present``).
+PRESENTER_CSS = """
+/* marimo's "made with marimo" badge overlapped callouts at the bottom right */
+a[href*="marimo.io"][target="_blank"]:has(img), .made-with-marimo, [data-testid="watermark"] { display: none !important; }
+.mlsx-toolbar { display: flex; justify-content: flex-end; font-size: 0.85rem; }
+.mlsx-toolbar a { color: #0b5cad; }
+pre, code { white-space: pre-wrap; overflow-wrap: anywhere; }
+html.mlsx-present body { zoom: 1.3; }
+html.mlsx-present, html.mlsx-present body, html.mlsx-present .markdown, html.mlsx-present .prose { color: #000 !important; background: #fff; }
+html.mlsx-present .prose a { color: #003a8c; }
+html.mlsx-present .prose p:not(:has(marimo-tex, .katex-display)), html.mlsx-present .prose li {
+  display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+html.mlsx-present .prose p:hover, html.mlsx-present .prose li:hover { -webkit-line-clamp: unset; }
+html.mlsx-present [data-kind], html.mlsx-present .callout { border-width: 3px !important; }
+html.mlsx-present svg.marks text { fill: #000; }
+"""
