@@ -38,6 +38,12 @@ from .software import (calc_attention_io_flash, calc_attention_io_standard, calc
                        calc_launch_bound_time, calc_tile_efficiency)
 from .responsible import (calc_accuracy_at_epsilon, calc_dpsgd_extra_traffic, calc_dpsgd_flop_multiplier,
                           calc_fairness_samples, calc_per_sample_grad_bytes, calc_pgd_multiplier)
+from .fleet_health import (calc_any_affected_probability, calc_jitter_stretch, calc_optimal_scan_interval,
+                           calc_redundant_compute, calc_rolling_upgrade_duration, calc_scan_overhead,
+                           calc_straggler_stretch)
+from .drift import (calc_accuracy_under_drift, calc_bad_release_cost, calc_drift_cost_rate,
+                    calc_optimal_retraining_interval)
+from .lifecycle import calc_experiment_gpu_hours, calc_people_cost, calc_serving_gpu_hours
 
 calc_kv_cache_size = calc_kv_cache_bytes  # the name used by the reference implementation
 
