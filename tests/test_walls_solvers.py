@@ -230,3 +230,95 @@ def test_orchestration_errors_name_the_argument(kw, name):
     args = {"fleet": F8K, "job_gpus": 512, "job_hours": 24, "utilization": 0.8, **kw}
     with pytest.raises(SpecError, match=f"^{name}="):
         OM.solve(**args)
+
+
+# ---------------------------------------------------------------- Walls 8, 9: DataModel, TransformationModel
+from mlsysim_core import DataModel, Hardware, TransformationModel  # noqa: E402
+
+DM, XM = DataModel(), TransformationModel()
+
+
+def test_golden_ingestion_demand_and_stall():
+    """8 accelerators x 3,000 ImageNet JPEGs/s x 115 KB = 2.76 GB/s; from a 1 GB/s store the
+    accelerators can be busy only 1/2.76 of the time (Mohan et al. 2021's fetch stall)."""
+    r = DM.solve(samples_per_second=3000, n_accelerators=8)
+    assert r.raw("demand_bw") == pytest.approx(8 * 3000 * C.data_imagenet_sample_bytes)
+    assert not r.is_stalled and r.accelerator_utilization == 1.0
+    slow = DM.solve(samples_per_second=3000, n_accelerators=8, storage_bandwidth="1 GB/s")
+    assert slow.is_stalled and slow.bottleneck == "storage"
+    assert slow.accelerator_utilization == pytest.approx(1e9 / (8 * 3000 * 115e3))
+    assert slow.stall_fraction == pytest.approx(1 - slow.accelerator_utilization)
+
+
+def test_cache_hits_relieve_storage_but_not_pcie():
+    a = DM.solve(samples_per_second=3000, n_accelerators=8, storage_bandwidth="1 GB/s", cache_hit_rate=0.9)
+    assert not a.is_stalled and a.storage_utilization == pytest.approx(0.1 * 2.76, rel=1e-3)
+    b = DM.solve(samples_per_second=3000, n_accelerators=8, pcie_bandwidth="0.1 GB/s", cache_hit_rate=1.0)
+    assert b.bottleneck == "pcie" and b.is_stalled
+
+
+def test_demand_from_the_roofline_when_model_given():
+    from mlsysim_core import Engine
+    r = DM.solve(model=Models.ResNet50, hardware=Hardware.H100, batch_size=256, fleet=Systems.Clusters.H100_256)
+    rate = Engine.solve(Models.ResNet50, Hardware.H100, 256, "bf16", 0.5, is_training=True).raw("throughput")
+    assert r.raw("demand_bw") == pytest.approx(256 * rate * C.data_imagenet_sample_bytes)
+
+
+def test_golden_cores_per_gpu_for_resnet50_preprocessing():
+    """Mohan et al. (2021): image models need 3-24 CPU cores per GPU; a V100 at ~1,200 img/s with
+    ~100 img/s per core needs 12."""
+    r = XM.solve(cpu_cores=8, samples_per_second=1200, accelerators_per_node=1)
+    assert r.cores_needed == 12 and 3 <= r.cores_per_accelerator <= 24
+    assert r.is_bottleneck and r.accelerator_utilization == pytest.approx(800 / 1200)
+    assert r.slowdown_factor == pytest.approx(1.5)
+    seq = XM.solve(cpu_cores=8, samples_per_second=1200, accelerators_per_node=1, overlapped=False)
+    assert seq.slowdown_factor == pytest.approx(1 + 1200 / 800)   # no prefetch: the stages add
+
+
+def test_text_tokenisation_rate_from_bytes_per_core():
+    r = XM.solve(cpu_cores=4, samples_per_second=100, kind="text", bytes_per_sample="8 KB")
+    assert r.per_core_rate.magnitude == pytest.approx(C.xform_text_bytes_per_core / 8e3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 256), st.integers(0, 256), st.floats(1.0, 1e5), st.booleans(), st.integers(1, 16))
+def test_more_cpu_cores_never_slower_ingestion(cores, extra, rate, overlapped, g):
+    a = XM.solve(cpu_cores=cores, samples_per_second=rate, accelerators_per_node=g, overlapped=overlapped)
+    b = XM.solve(cpu_cores=cores + extra, samples_per_second=rate, accelerators_per_node=g, overlapped=overlapped)
+    assert b.raw("step_time") <= a.raw("step_time")
+    assert a.accelerator_utilization <= b.accelerator_utilization <= 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(1e6, 1e13), st.floats(1.0, 10.0), st.floats(0.0, 1.0))
+def test_more_storage_bandwidth_never_more_stall(bw, k, hit):
+    a = DM.solve(samples_per_second=5000, n_accelerators=64, accelerators_per_node=8, storage_bandwidth=bw,
+                 cache_hit_rate=hit)
+    b = DM.solve(samples_per_second=5000, n_accelerators=64, accelerators_per_node=8, storage_bandwidth=bw * k,
+                 cache_hit_rate=hit)
+    assert 0.0 <= b.stall_fraction <= a.stall_fraction <= 1.0
+
+
+@pytest.mark.parametrize("kw,name", [
+    ({"samples_per_second": None}, "samples_per_second"), ({"samples_per_second": -1}, "samples_per_second"),
+    ({"bytes_per_sample": 0}, "bytes_per_sample"), ({"fleet": 1}, "fleet"), ({"n_accelerators": 0}, "n_accelerators"),
+    ({"accelerators_per_node": 0}, "accelerators_per_node"), ({"storage_bandwidth": "x"}, "storage_bandwidth"),
+    ({"network_bandwidth": 0}, "network_bandwidth"), ({"pcie_bandwidth": -2}, "pcie_bandwidth"),
+    ({"cache_hit_rate": 1.5}, "cache_hit_rate"), ({"device_bytes_per_sample": "3 s"}, "device_bytes_per_sample"),
+    ({"samples_per_second": None, "model": Models.ResNet50, "hardware": Hardware.H100, "batch_size": 0}, "batch_size"),
+    ({"samples_per_second": None, "model": Models.ResNet50, "hardware": Hardware.H100, "precision": "q"}, "precision")])
+def test_data_errors_name_the_argument(kw, name):
+    args = {"samples_per_second": 1000, **kw}
+    with pytest.raises(SpecError, match=f"^{name}="):
+        DM.solve(**args)
+
+
+@pytest.mark.parametrize("kw,name", [
+    ({"cpu_cores": 0}, "cpu_cores"), ({"kind": "audio"}, "kind"), ({"overlapped": "no"}, "overlapped"),
+    ({"samples_per_second": 0}, "samples_per_second"), ({"fleet": "f"}, "fleet"),
+    ({"accelerators_per_node": 0}, "accelerators_per_node"), ({"per_core_rate": -1}, "per_core_rate"),
+    ({"kind": "text"}, "bytes_per_sample"), ({"batch_size": 0}, "batch_size")])
+def test_transformation_errors_name_the_argument(kw, name):
+    args = {"cpu_cores": 8, "samples_per_second": 1000, **kw}
+    with pytest.raises(SpecError, match=f"^{name}="):
+        XM.solve(**args)
