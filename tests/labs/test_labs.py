@@ -4,9 +4,11 @@
 2. ``marimo check --strict`` (the pinned linter) reports nothing;
 3. it survives its controls at their extremes and every option of its choice controls
    (``_variants.py``): no cell raises; an infeasible choice must be explained, not crash;
-4. it has the anatomy of labs/README.md (header, App, imports, teaching parts, no registry
+4. its prediction gates every cell that shows the answer (``_gating.py``): with the prediction
+   unset, no cell reading the prediction or the reveal's answer data shows anything;
+5. it has the anatomy of labs/README.md (header, App, imports, teaching parts, no registry
    numbers typed in by hand), read statically by ``lab_anatomy.py``;
-5. all labs pin the same dependencies (one site, one set of wheels).
+6. all labs pin the same dependencies (one site, one set of wheels).
 """
 from __future__ import annotations
 
@@ -55,6 +57,29 @@ def test_controls_at_extremes(lab):
         f"variant {v['index']} with controls {v['controls']}:\n{v['error']}" for v in failed)
     assert not failed, (f"{len(failed)} of {report['count']} runs of {lab.name} raised "
                         f"(an infeasible choice must show a callout, not crash):\n{_tail(detail, 8000)}")
+
+
+# Labs known to show an answer before its prediction, each naming the leaking cell. strict: the
+# test fails (XPASS) the day the leak is fixed, so the entry must then be deleted.
+KNOWN_LEAKS = {
+    # section 2's bar chart and wall callouts (the cell reading `defaults`, after "## 2 · Each
+    # lighthouse and its wall") show which scenario fails first while the prediction is unset
+    "v2_17_conclusion": "section 2 chart + callouts cell reads `defaults` ungated",
+}
+
+
+def gating_report(path) -> dict:
+    p = _run([sys.executable, str(ROOT / "tests" / "labs" / "_gating.py"), str(path)])
+    assert p.returncode == 0 and "@@GATING@@" in p.stdout, \
+        f"gating runner failed on {path.name}:\n{_tail(p.stderr)}"
+    return json.loads(p.stdout.rsplit("@@GATING@@", 1)[1])
+
+
+def test_prediction_gates_answer(lab, request):
+    if lab.stem in KNOWN_LEAKS:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS[lab.stem]))
+    problems = gating_report(lab)["problems"]
+    assert not problems, f"{lab.name} shows its answer before the prediction:\n- " + "\n- ".join(problems)
 
 
 @pytest.mark.parametrize("check", ["header", "app", "imports", "teaching", "cells"])
