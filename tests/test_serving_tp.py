@@ -28,7 +28,7 @@ def test_tp_decode_adds_two_allreduces_per_layer_over_nvlink():
 
 
 @settings(deadline=None, max_examples=30)
-@given(tp=st.sampled_from([1, 2, 4, 8]), batch=st.integers(1, 64), seq=st.integers(128, 8192))
+@given(tp=st.sampled_from([1, 2, 4]), batch=st.integers(1, 64), seq=st.integers(128, 8192))
 def test_more_tp_never_needs_more_memory_per_accelerator(tp, batch, seq):
     a = S.solve(Models.Llama3_70B, Hardware.H100, seq_len=seq, batch_size=batch, tp_size=tp)
     b = S.solve(Models.Llama3_70B, Hardware.H100, seq_len=seq, batch_size=batch, tp_size=tp * 2)

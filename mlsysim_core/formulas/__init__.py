@@ -18,7 +18,10 @@ from .roofline import (calc_amdahls_speedup, calc_arithmetic_intensity, calc_bot
                        calc_effective_flops, calc_mfu, calc_ridge_point, calc_roofline_time)
 from .deployment import *  # noqa: F401,F403  (network RTT, energy, battery, thermal, offload, federated)
 from .serving import (calc_itl, calc_kv_cache_bytes, calc_prefill_flops, calc_total_cost_with_serving,
-                      calc_ttft)
+                      calc_ttft, calc_mla_kv_cache_bytes, calc_sliding_window_cached_tokens,
+                      calc_moe_experts_touched, calc_speculative_expected_tokens, calc_prefill_flops_cached)
+from .batching import calc_static_batch_requests, calc_paged_batch_requests, calc_kv_fragmentation
+from .streaming import calc_streaming_layer_time, calc_streaming_crossover_batch
 from .training import (calc_activation_memory, calc_checkpoint_size, calc_chinchilla_params,
                        calc_chinchilla_tokens, calc_training_state_breakdown,
                        calc_training_state_bytes, calc_training_time,

@@ -44,3 +44,73 @@ def calc_itl(weight_bytes, kv_bytes, bandwidth, decode_flops=0.0, peak_flops=1.0
 def calc_total_cost_with_serving(training_cost, cost_per_query, deploy_time, query_rate):
     """C_total = C_training + C_serving x T_deploy x Q_rate (equations page 4.4)."""
     return training_cost + cost_per_query * deploy_time * query_rate
+
+
+@formula("byte")
+def calc_mla_kv_cache_bytes(n_layers, kv_lora_rank, qk_rope_head_dim, seq_len, batch_size=1, bytes_per_elem=2.0):
+    """Multi-head latent attention caches one compressed latent and one decoupled rope key per
+    token and layer: KV = L x (d_c + d_rope) x S x B x bytes.
+
+    Source: DeepSeek-AI (2024), DeepSeek-V2, arXiv:2405.04434, section 2.1.2 and table 1 (cache of
+    (d_c + d_h^R) l elements per token); DeepSeek-V3, arXiv:2412.19437, section 2.1.1 (d_c = 512,
+    d_h^R = 64, 61 layers: 576 x 61 x 2 B = 70,272 B per token at 16-bit).
+    """
+    return n_layers * (kv_lora_rank + qk_rope_head_dim) * seq_len * batch_size * bytes_per_elem
+
+
+@formula(None)
+def calc_sliding_window_cached_tokens(n_layers, window_layers, window, seq_len):
+    """Token-layers a cache holds: global layers keep all S tokens, windowed layers at most W.
+
+    (L - L_w) S + L_w min(S, W). Source: Beltagy et al. (2020), Longformer, arXiv:2004.05150,
+    section 3.1 (sliding window of size w); Jiang et al. (2023), Mistral 7B, arXiv:2310.06825,
+    section 2 ('rolling buffer cache' of fixed size W).
+    """
+    window_layers = min(window_layers, n_layers)
+    return (n_layers - window_layers) * seq_len + window_layers * min(seq_len, window)
+
+
+@formula(None)
+def calc_moe_experts_touched(experts, experts_per_token, tokens):
+    """Expected distinct experts one MoE layer reads for ``tokens`` tokens under uniform top-k routing.
+
+    E (1 - (1 - k/E)^B): each token picks k of E experts, so an expert is missed by one token
+    with probability 1 - k/E and by all B tokens with (1 - k/E)^B (the classical occupancy
+    problem: Feller (1968), An Introduction to Probability Theory and Its Applications, vol. 1,
+    ch. IV.2; applied to MoE decode by Huang et al. (2023), 'Towards MoE Deployment: Mitigating
+    Inefficiencies in Mixture-of-Expert (MoE) Inference', arXiv:2303.06182, section 4). Real
+    routers are skewed, so fewer distinct experts are touched: this is the uniform case.
+    k <= touched <= E; 1 token touches exactly k.
+    """
+    if tokens <= 0:
+        return 0.0
+    k = min(experts_per_token, experts)
+    return experts * (1.0 - (1.0 - k / experts) ** tokens)
+
+
+@formula(None)
+def calc_speculative_expected_tokens(acceptance_rate, draft_tokens):
+    """Expected tokens per target-model step with K drafted tokens accepted i.i.d. with rate a.
+
+    1 + a (1 - a^K) / (1 - a) = (1 - a^(K+1)) / (1 - a); K + 1 at a = 1, 1 at a = 0.
+    Source: Leviathan, Kalman & Matias (2023), 'Fast Inference from Transformers via Speculative
+    Decoding', ICML, section 3.1, equation 1 (gamma = K).
+    """
+    a, k = acceptance_rate, draft_tokens
+    if a >= 1.0:
+        return k + 1.0
+    return 1.0 + a * (1.0 - a ** k) / (1.0 - a)
+
+
+@formula("flop", n_params="count")
+def calc_prefill_flops_cached(n_params, new_tokens, cached_tokens=0, batch_size=1, n_layers=0, hidden_dim=0):
+    """Prefill of ``new_tokens`` after ``cached_tokens`` of reused prefix KV (prefix caching).
+
+    2 P n B for the weights plus causal attention of the n new queries over c + i keys:
+    4 L d B (n c + n^2 / 2) = 2 L d B (2 n c + n^2); with c = 0 this is calc_prefill_flops.
+    Source: Zheng et al. (2024), SGLang/RadixAttention, arXiv:2312.07104, section 3 (a prefix hit
+    skips the prefix's prefill; the cached KV is read, not recomputed); Kaplan et al. (2020)
+    table 1 for the attention term.
+    """
+    n, c = new_tokens, cached_tokens
+    return 2.0 * n_params * n * batch_size + 2.0 * n_layers * hidden_dim * batch_size * (2.0 * n * c + n * n)

@@ -123,11 +123,49 @@ class TransformerWorkload(Workload):
     def n_kv_heads(self) -> int:
         return self.kv_heads or self.heads
 
-    def kv_cache_bytes(self, seq_len: int, batch_size: int = 1, precision: str = "fp16") -> float:
-        """2 x L x H_kv x d_head x S x B x bytes (K and V; GQA via H_kv)."""
-        from ..formulas import calc_kv_cache_bytes
-        return calc_kv_cache_bytes.raw(self.layers, self.n_kv_heads, self.head_dim, seq_len,
-                                       batch_size, bytes_per_element(precision))
+    @property
+    def is_mla(self) -> bool:
+        return self.kv_lora_rank > 0
+
+    def kv_elements_per_token_layer(self, tp_size: int = 1) -> float:
+        """Elements one token caches in one layer, per accelerator of a ``tp_size`` split.
+
+        MLA: the latent and rope key (d_c + d_rope), the same on every rank (tensor parallelism
+        cannot split one latent vector, so each rank keeps it whole); otherwise K and V of the
+        rank's KV heads, 2 x ceil(H_kv / TP) x d_head (a KV head is never split).
+        """
+        if self.kv_lora_rank:
+            return float(self.kv_lora_rank + self.qk_rope_head_dim)
+        return 2.0 * -(-self.n_kv_heads // tp_size) * self.head_dim
+
+    def cached_token_layers(self, seq_len: int) -> float:
+        """Token-layers the cache holds at context ``seq_len`` (sliding-window layers cap at the window)."""
+        if not self.sliding_window or not self.sliding_window_layers:
+            return float(self.layers * seq_len)
+        from ..formulas import calc_sliding_window_cached_tokens
+        return float(calc_sliding_window_cached_tokens.raw(self.layers, self.sliding_window_layers,
+                                                           self.sliding_window, seq_len))
+
+    def kv_cache_bytes(self, seq_len: int, batch_size: int = 1, precision: str = "fp16", tp_size: int = 1) -> float:
+        """KV cache bytes (per accelerator of a ``tp_size`` split).
+
+        Standard / GQA: 2 x L x H_kv x d_head x S x B x bytes (calc_kv_cache_bytes);
+        MLA: L x (d_c + d_rope) x S x B x bytes (calc_mla_kv_cache_bytes);
+        sliding-window layers hold at most ``sliding_window`` tokens (calc_sliding_window_cached_tokens).
+        """
+        from ..formulas import calc_kv_cache_bytes, calc_mla_kv_cache_bytes
+        bpe = bytes_per_element(precision)
+        if self.sliding_window and self.sliding_window_layers:
+            return self.kv_elements_per_token_layer(tp_size) * self.cached_token_layers(seq_len) * batch_size * bpe
+        if self.kv_lora_rank:
+            return calc_mla_kv_cache_bytes.raw(self.layers, self.kv_lora_rank, self.qk_rope_head_dim, seq_len,
+                                               batch_size, bpe)
+        return calc_kv_cache_bytes.raw(self.layers, -(-self.n_kv_heads // tp_size), self.head_dim, seq_len,
+                                       batch_size, bpe)
+
+    def decode_weight_params(self, tokens: float = 1) -> float:
+        """Parameters read from memory by one forward step over ``tokens`` tokens: all of them (dense)."""
+        return self.parameters_count
 
     def get_kv_cache_size(self, seq_len: int, batch_size: int = 1, precision: str = "fp16"):
         return q(self.kv_cache_bytes(seq_len, batch_size, precision), "byte").to("GB")
@@ -146,3 +184,32 @@ class MoEWorkload(TransformerWorkload):
     @property
     def active_parameters_count(self) -> float:
         return self.active_parameters
+
+    @property
+    def expert_parameters(self) -> float:
+        """Parameters of one routed expert summed over its layers: (P_total - P_active) / (E - k).
+
+        From P_total = N + E e and P_active = N + k e. Shared experts, attention, embeddings and
+        dense (non-MoE) layers are all in the non-expert part N: they are read at every step.
+        """
+        k = min(self.experts_per_token, self.experts)
+        if self.experts <= k:
+            return 0.0
+        return max(0.0, (self.parameters_count - self.active_parameters) / (self.experts - k))
+
+    @property
+    def non_expert_parameters(self) -> float:
+        """N = P_total - E x e: weights every token uses (attention, shared experts, dense layers)."""
+        return max(0.0, self.parameters_count - self.experts * self.expert_parameters)
+
+    def experts_touched(self, tokens: float) -> float:
+        """Distinct routed experts per layer a step over ``tokens`` tokens reads (uniform routing)."""
+        from ..formulas import calc_moe_experts_touched
+        return calc_moe_experts_touched.raw(self.experts, self.experts_per_token, tokens)
+
+    def decode_weight_params(self, tokens: float = 1) -> float:
+        """N + E (1 - (1 - k/E)^B) x e: the non-expert weights plus the experts the step touches.
+
+        One token reads the active parameters; a large batch reads every expert (all parameters).
+        """
+        return self.non_expert_parameters + self.experts_touched(tokens) * self.expert_parameters

@@ -1,0 +1,39 @@
+"""Batching (Wall 5): static reservation versus paged KV memory."""
+from __future__ import annotations
+
+import math
+
+from .._formula import formula
+
+
+@formula(None)
+def calc_static_batch_requests(kv_budget_bytes, kv_bytes_per_token, max_seq_len):
+    """Static batching reserves KV for the maximum length: N = floor(M_KV / (k S_max)).
+
+    Source: Kwon et al. (2023), 'Efficient Memory Management for Large Language Model Serving
+    with PagedAttention', SOSP, section 3 (pre-allocation of the maximum sequence length).
+    """
+    if kv_budget_bytes <= 0:
+        return 0
+    return int(kv_budget_bytes // (kv_bytes_per_token * max_seq_len))
+
+
+@formula(None)
+def calc_paged_batch_requests(kv_budget_bytes, kv_bytes_per_token, mean_seq_len, page_tokens=16):
+    """Paged KV holds the actual lengths rounded up to pages: N = floor(M_KV / (k p ceil(S/p))).
+
+    Source: Kwon et al. (2023), PagedAttention, SOSP, section 4.1 (KV blocks of 16 tokens; only
+    the last block of a sequence is partly empty).
+    """
+    if kv_budget_bytes <= 0:
+        return 0
+    pages = math.ceil(mean_seq_len / page_tokens)
+    return int(kv_budget_bytes // (kv_bytes_per_token * page_tokens * pages))
+
+
+@formula(None)
+def calc_kv_fragmentation(used_tokens, reserved_tokens):
+    """Fraction of reserved KV slots that hold no token: 1 - used / reserved (Kwon et al. 2023, figure 2)."""
+    if reserved_tokens <= 0:
+        return 0.0
+    return max(0.0, 1.0 - used_tokens / reserved_tokens)
