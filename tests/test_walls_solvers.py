@@ -322,3 +322,75 @@ def test_transformation_errors_name_the_argument(kw, name):
     args = {"cpu_cores": 8, "samples_per_second": 1000, **kw}
     with pytest.raises(SpecError, match=f"^{name}="):
         XM.solve(**args)
+
+
+# ---------------------------------------------------------------- Wall 20: ResponsibleEngineeringModel
+from mlsysim_core import ResponsibleEngineeringModel  # noqa: E402
+
+RM = ResponsibleEngineeringModel()
+R50, H100 = Models.ResNet50, Hardware.H100
+
+
+def test_golden_dpsgd_per_sample_gradient_memory():
+    """Opacus materialises one fp32 gradient per sample: B x P x 4 B; ResNet-50 (25.6 M params)
+    at batch 256 holds ~26 GB of per-sample gradients, 2 B P b of extra traffic per step."""
+    r = RM.solve(R50, H100, batch_size=256, epsilon=8)
+    p = R50.parameters_count
+    assert r.raw("per_sample_grad_memory") == pytest.approx(256 * p * 4)
+    step = r.raw("step_time")
+    assert r.raw("dp_step_time") == pytest.approx(step + 2 * 256 * p * 4 / H100.memory.bandwidth_bytes_s)
+    ghost = RM.solve(R50, H100, batch_size=256, epsilon=8, dp_method="ghost")
+    assert ghost.raw("per_sample_grad_memory") == 0 and ghost.dp_time_multiplier == pytest.approx(5 / 3)
+
+
+def test_golden_abadi_accuracy_vs_epsilon():
+    """Abadi et al. (2016), section 5: CIFAR-10 73 / 70 / 67 % at epsilon 8 / 4 / 2 (80 % non-private)."""
+    for eps, acc in ((8, 0.73), (4, 0.70), (2, 0.67)):
+        r = RM.solve(R50, H100, epsilon=eps)
+        assert r.dp_accuracy == pytest.approx(acc) and r.dp_accuracy_drop == pytest.approx(0.80 - acc)
+        assert not r.dp_accuracy_extrapolated
+    mid = RM.solve(R50, H100, epsilon=math.sqrt(8.0)).dp_accuracy      # halfway in log epsilon
+    assert mid == pytest.approx((0.67 + 0.70) / 2)
+    assert RM.solve(R50, H100, epsilon=1, dp_benchmark="mnist").dp_accuracy == pytest.approx(0.90 + 0.05 / 2)
+    assert RM.solve(R50, H100, epsilon=1).dp_accuracy_extrapolated
+
+
+def test_golden_fairness_samples_and_pgd_cost():
+    """+/-1 % at 95 % needs z^2/4/w^2 = 9,604 samples per subgroup; 7-step PGD costs 8x (Madry et al.)."""
+    r = RM.solve(R50, H100, subgroups=20, ci_half_width=0.01, min_subgroup_prevalence=0.01, pgd_steps=7,
+                 base_gpu_hours=100)
+    assert r.samples_per_subgroup == 9604 and r.evaluation_samples == 20 * 9604
+    assert r.dataset_for_rarest_group == 960_400
+    assert r.pgd_multiplier == 8 and r.gpu_hours == pytest.approx(800)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.05, 50), st.floats(0.05, 50), st.sampled_from(["cifar10", "mnist"]))
+def test_more_privacy_budget_never_less_accuracy(e1, e2, bench):
+    lo, hi = sorted((e1, e2))
+    a, b = RM.solve(R50, H100, epsilon=lo, dp_benchmark=bench), RM.solve(R50, H100, epsilon=hi, dp_benchmark=bench)
+    assert a.dp_accuracy <= b.dp_accuracy <= b.nonprivate_accuracy
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.floats(0.001, 0.2), st.floats(1.0, 4.0), st.integers(1, 512))
+def test_tighter_intervals_need_more_samples_and_bigger_batches_more_memory(w, k, b):
+    a, t = RM.solve(R50, H100, subgroups=3, ci_half_width=min(0.99, w * k)), RM.solve(R50, H100, subgroups=3, ci_half_width=w)
+    assert t.evaluation_samples >= a.evaluation_samples
+    m1 = RM.solve(R50, H100, batch_size=b, epsilon=1).raw("per_sample_grad_memory")
+    m2 = RM.solve(R50, H100, batch_size=b + 1, epsilon=1).raw("per_sample_grad_memory")
+    assert m2 > m1 > 0
+
+
+@pytest.mark.parametrize("kw,name", [
+    ({"model": None}, "model"), ({"hardware": "H100"}, "hardware"), ({"batch_size": 0}, "batch_size"),
+    ({"precision": "fp9"}, "precision"), ({"efficiency": 2}, "efficiency"), ({"epsilon": 0}, "epsilon"),
+    ({"delta": 1.0}, "delta"), ({"dp_method": "dpftrl"}, "dp_method"), ({"dp_benchmark": "imagenet"}, "dp_benchmark"),
+    ({"base_gpu_hours": -1}, "base_gpu_hours"), ({"subgroups": -1}, "subgroups"),
+    ({"ci_half_width": 0}, "ci_half_width"), ({"confidence": 1.5}, "confidence"),
+    ({"subgroup_accuracy": 0}, "subgroup_accuracy"), ({"min_subgroup_prevalence": 2}, "min_subgroup_prevalence"),
+    ({"pgd_steps": -1}, "pgd_steps")])
+def test_responsible_errors_name_the_argument(kw, name):
+    args = {"model": R50, "hardware": H100, **kw}
+    with pytest.raises(SpecError, match=f"^{name}="):
+        RM.solve(**args)
