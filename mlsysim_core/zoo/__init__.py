@@ -35,7 +35,19 @@ def _fabrics():
 
 Hardware = Registry("Hardware", lambda: grouped(
     "Hardware", _hardware(), lambda h: h.tier, _cache["hardware:aliases"]))
-Models = Registry("Models", lambda: grouped(
+
+
+class _ModelRegistry(Registry):
+    """The Models registry, plus workloads built from a HuggingFace config.json."""
+
+    @staticmethod
+    def from_hf_config(path_or_dict, name=None):
+        """A decoder-only transformer from its HF ``config.json`` (path or dict), offline; see zoo.hf."""
+        from .hf import from_hf_config
+        return from_hf_config(path_or_dict, name)
+
+
+Models = _ModelRegistry("Models", lambda: grouped(
     "Models", _table("models", build.model), lambda m: m.family, _cache["models:aliases"]))
 
 _Grids = Registry("Grids", lambda: (_grids(), {}, _cache["grids:aliases"]))
