@@ -18,6 +18,7 @@ app = marimo.App(width="medium", app_title="I.8 · Training cost and scaling law
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import (DistributedModel, Hardware, Models, ScalingModel, SpecError, Systems,
@@ -26,6 +27,8 @@ with app.setup:
 
     SCALING = ScalingModel()
     GPU_STEPS = [2**k for k in range(18)]   # 1 .. 131,072 accelerators
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -93,6 +96,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -104,7 +113,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             "Yes: twice the GPUs, half the days": "half",
             "Close, but more than half: communication eats part of the gain": "more",
@@ -164,8 +173,8 @@ def _():
 @app.cell
 def _():
     _presets = {m.name: m for m in Models if getattr(m, "training_tokens", None)}
-    preset = mo.ui.dropdown(options=_presets, value=Models.GPT3.name, label="Start from")
-    hardware = mo.ui.dropdown(options=Hardware.Cloud.options(), value=Hardware.A100.name,
+    preset = labkit.ui.dropdown("preset", options=_presets, value=Models.GPT3.name, label="Start from")
+    hardware = labkit.ui.dropdown("hardware", options=Hardware.Cloud.options(), value=Hardware.A100.name,
                               label="Accelerator")
     mo.hstack([preset, hardware], justify="start")
     return hardware, preset
@@ -173,9 +182,9 @@ def _():
 
 @app.cell
 def _(preset):
-    params_b = mo.ui.number(start=0.01, stop=10000, value=preset.value.parameters_count / 1e9,
+    params_b = labkit.ui.number("params_b", start=0.01, stop=10000, value=preset.value.parameters_count / 1e9,
                             label="Parameters P (billions)")
-    tokens_b = mo.ui.number(start=0.1, stop=1000000, value=preset.value.training_tokens / 1e9,
+    tokens_b = labkit.ui.number("tokens_b", start=0.1, stop=1000000, value=preset.value.training_tokens / 1e9,
                             label="Training tokens D (billions)")
     mo.hstack([params_b, tokens_b], justify="start")
     return params_b, tokens_b
@@ -183,11 +192,11 @@ def _(preset):
 
 @app.cell
 def _():
-    gpus = mo.ui.slider(steps=GPU_STEPS, value=1024, show_value=True, label="Accelerators N")
-    mfu = mo.ui.slider(start=0.05, stop=1.0, step=0.05, value=0.5, show_value=True, label="MFU")
-    scaling = mo.ui.slider(start=0.05, stop=1.0, step=0.05, value=1.0, show_value=True,
+    gpus = labkit.ui.slider("gpus", steps=GPU_STEPS, value=1024, show_value=True, label="Accelerators N")
+    mfu = labkit.ui.slider("mfu", start=0.05, stop=1.0, step=0.05, value=0.5, show_value=True, label="MFU")
+    scaling = labkit.ui.slider("scaling", start=0.05, stop=1.0, step=0.05, value=1.0, show_value=True,
                            label="Scaling efficiency η")
-    deadline = mo.ui.slider(start=1, stop=365, step=1, value=90, show_value=True, label="Deadline (days)")
+    deadline = labkit.ui.slider("deadline", start=1, stop=365, step=1, value=90, show_value=True, label="Deadline (days)")
     mo.vstack([mo.hstack([gpus, mfu], justify="start"), mo.hstack([scaling, deadline], justify="start")])
     return deadline, gpus, mfu, scaling
 
@@ -292,10 +301,10 @@ def _(deadline, error, gpus, hardware, mfu, params_b, scaling, tokens_b):
     _pts = alt.Chart(alt.Data(values=_rows)).mark_circle(size=50).encode(
         x=_x, y=_y,
         color=alt.Color("deadline:N", scale=alt.Scale(domain=["met", "missed"],
-                                                      range=["#54a24b", "#e45756"])),
+                                                      range=["#009E73", "#D55E00"])),
         tooltip=["gpus:Q", alt.Tooltip("days:Q", format=",.1f"), "deadline:N"])
     _dl = alt.Chart(alt.Data(values=[{"days": deadline.value}])).mark_rule(strokeDash=[4, 3]).encode(y="days:Q")
-    _now = alt.Chart(alt.Data(values=[{"gpus": gpus.value}])).mark_rule(color="#4c78a8").encode(x="gpus:Q")
+    _now = alt.Chart(alt.Data(values=[{"gpus": gpus.value}])).mark_rule(color="#0072B2").encode(x="gpus:Q")
     (_line + _pts + _dl + _now).properties(
         width=600, height=280, title=f"{hardware.value.name}, MFU {mfu.value:g}, η {scaling.value:g}")
     return
@@ -342,15 +351,15 @@ def _(error, optimum, params_b, run, tokens_b):
     _lines = alt.Chart(alt.Data(values=_iso + _rule)).mark_line().encode(
         x=_x, y=_y, color=alt.Color("line:N", title=None,
                                     scale=alt.Scale(domain=["same compute as your run", "Chinchilla D = 20 P"],
-                                                    range=["#4c78a8", "#54a24b"])),
+                                                    range=["#0072B2", "#009E73"])),
         strokeDash=alt.condition("datum.line == 'same compute as your run'", alt.value([5, 3]), alt.value([1, 0])))
     _models = alt.Chart(alt.Data(values=_zoo)).mark_circle(size=40, color="#999").encode(
         x=_x, y=_y, tooltip=_tip)
     _labels = alt.Chart(alt.Data(values=_labelled)).mark_text(
         align="left", dx=6, dy=-6, fontSize=10, color="#777").encode(x=_x, y=_y, text="name:N")
-    _pts = (alt.Chart(alt.Data(values=_you)).mark_point(size=170, filled=True, color="#e45756", shape="square")
+    _pts = (alt.Chart(alt.Data(values=_you)).mark_point(size=170, filled=True, color="#D55E00", shape="square")
             .encode(x=_x, y=_y, tooltip=_tip)
-            + alt.Chart(alt.Data(values=_best)).mark_point(size=170, filled=True, color="#54a24b", shape="diamond")
+            + alt.Chart(alt.Data(values=_best)).mark_point(size=170, filled=True, color="#009E73", shape="diamond")
             .encode(x=_x, y=_y, tooltip=_tip)
             + alt.Chart(alt.Data(values=_you + _best)).mark_text(align="right", dx=-9, fontWeight="bold")
             .encode(x=_x, y=_y, text="name:N"))
@@ -424,7 +433,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="Training FLOPs (× 1e23)")
+    answer_1 = labkit.ui.number("answer_1", label="Training FLOPs (× 1e23)")
     answer_1
     return (answer_1,)
 
@@ -447,7 +456,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="Compute-optimal parameters (billions)")
+    answer_2 = labkit.ui.number("answer_2", label="Compute-optimal parameters (billions)")
     answer_2
     return (answer_2,)
 
@@ -470,7 +479,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="Scaling efficiency (0-1)")
+    answer_3 = labkit.ui.number("answer_3", label="Scaling efficiency (0-1)")
     answer_3
     return (answer_3,)
 

@@ -18,6 +18,7 @@ app = marimo.App(width="medium", app_title="I.10 · Model compression")
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import CompressionModel, Engine, Hardware, Models, SpecError
@@ -27,6 +28,8 @@ with app.setup:
     COMPRESS = CompressionModel()
     BITS = [16, 8, 4]             # quantization targets from an fp16 baseline
     SPARSITIES = [k / 20 for k in range(20)]   # 0 .. 0.95
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -90,6 +93,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -103,7 +112,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             "Only the 8B at int4": "int4",
             "Only the 7B at fp16: fewer parameters": "fp16",
@@ -150,9 +159,9 @@ def _():
 
 @app.cell
 def _():
-    model = mo.ui.dropdown(options=Models.options(), value=Models.Llama3_8B.name, label="Model")
-    device = mo.ui.dropdown(options=Hardware.options(), value=Hardware.iPhone15Pro.name, label="Device")
-    tolerance = mo.ui.slider(start=0.5, stop=10.0, step=0.5, value=3.0, show_value=True,
+    model = labkit.ui.dropdown("model", options=Models.options(), value=Models.Llama3_8B.name, label="Model")
+    device = labkit.ui.dropdown("device", options=Hardware.options(), value=Hardware.iPhone15Pro.name, label="Device")
+    tolerance = labkit.ui.slider("tolerance", start=0.5, stop=10.0, step=0.5, value=3.0, show_value=True,
                              label="Accuracy you can lose (points)")
     mo.hstack([model, device, tolerance], justify="start")
     return device, model, tolerance
@@ -160,13 +169,13 @@ def _():
 
 @app.cell
 def _():
-    method = mo.ui.radio(options=list(METHODS), value="quantization", label="Method", inline=True)
-    bits = mo.ui.dropdown(options={str(b): b for b in BITS}, value="4", label="Bits per weight (quantization)")
-    sparsity = mo.ui.slider(start=0.0, stop=0.95, step=0.05, value=0.5, show_value=True,
+    method = labkit.ui.radio("method", options=list(METHODS), value="quantization", label="Method", inline=True)
+    bits = labkit.ui.dropdown("bits", options={str(b): b for b in BITS}, value="4", label="Bits per weight (quantization)")
+    sparsity = labkit.ui.slider("sparsity", start=0.0, stop=0.95, step=0.05, value=0.5, show_value=True,
                             label="Sparsity s (pruning)")
-    sparsity_type = mo.ui.radio(options=list(SPARSITY_TYPES), value="unstructured",
+    sparsity_type = labkit.ui.radio("sparsity_type", options=list(SPARSITY_TYPES), value="unstructured",
                                 label="Sparsity pattern (pruning)", inline=True)
-    size_ratio = mo.ui.slider(start=0.1, stop=1.0, step=0.05, value=0.6, show_value=True,
+    size_ratio = labkit.ui.slider("size_ratio", start=0.1, stop=1.0, step=0.05, value=0.6, show_value=True,
                               label="Student / teacher size (distillation)")
     mo.vstack([method, mo.hstack([bits, sparsity, sparsity_type], justify="start"), size_ratio])
     return bits, method, size_ratio, sparsity, sparsity_type
@@ -273,7 +282,7 @@ def _(bits, capacity, device, error, method, model, result, size_ratio, sparsity
         x=_x, y=_y, color=alt.Color("method:N", title=None), shape=alt.Shape("method:N", title=None),
         tooltip=_tip)
     _cap = alt.Chart(alt.Data(values=[{"GB": capacity / 1e9}])).mark_rule(color="gray", strokeDash=[4, 3]).encode(x="GB:Q")
-    _tol = alt.Chart(alt.Data(values=[{"drop": tolerance.value}])).mark_rule(color="#e45756", strokeDash=[4, 3]).encode(y="drop:Q")
+    _tol = alt.Chart(alt.Data(values=[{"drop": tolerance.value}])).mark_rule(color="#D55E00", strokeDash=[4, 3]).encode(y="drop:Q")
     _now = alt.Chart(alt.Data(values=_here)).mark_point(size=320, color="black", strokeWidth=2).encode(
         x=_x, y=_y, tooltip=_tip)
     _accuracy = (_pts + _cap + _tol + _now).properties(
@@ -350,7 +359,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="Compressed size (GB)")
+    answer_1 = labkit.ui.number("answer_1", label="Compressed size (GB)")
     answer_1
     return (answer_1,)
 
@@ -373,7 +382,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="Speed-up (×)")
+    answer_2 = labkit.ui.number("answer_2", label="Speed-up (×)")
     answer_2
     return (answer_2,)
 
@@ -396,7 +405,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="Speed-up (×)")
+    answer_3 = labkit.ui.number("answer_3", label="Speed-up (×)")
     answer_3
     return (answer_3,)
 

@@ -18,6 +18,7 @@ app = marimo.App(width="medium", app_title="I.11 · The roofline")
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import PRECISIONS, Engine, Hardware, Models, SpecError, calc_roofline_time
@@ -25,6 +26,8 @@ with app.setup:
     from mlsysim_core.specs import Workload
 
     BATCHES = [2**k for k in range(13)]   # 1 .. 4096, the batch slider's stops
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -85,6 +88,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -98,7 +107,7 @@ def _():
 @app.cell
 def _():
     _flops = si(Models.Llama3_8B.inference_flop, "FLOP")
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             f"Compute-bound: {_flops} per token is a lot of math": "compute",
             "Memory-bound: every weight must be read for every token": "memory",
@@ -146,17 +155,17 @@ def _():
 def _():
     _hardware = Hardware.options()
     _models = {Workload.dense_layer(2048, 512).name: Workload.dense_layer(2048, 512), **Models.options()}
-    hardware = mo.ui.dropdown(options=_hardware, value=Hardware.H100.name, label="Device")
-    model = mo.ui.dropdown(options=_models, value=next(iter(_models)), label="Workload")
+    hardware = labkit.ui.dropdown("hardware", options=_hardware, value=Hardware.H100.name, label="Device")
+    model = labkit.ui.dropdown("model", options=_models, value=next(iter(_models)), label="Workload")
     mo.hstack([hardware, model], justify="start")
     return hardware, model
 
 
 @app.cell
 def _():
-    precision = mo.ui.dropdown(options=list(PRECISIONS), value="fp16", label="Precision")
-    batch = mo.ui.slider(steps=BATCHES, value=1, show_value=True, label="Batch size")
-    efficiency = mo.ui.slider(start=0.05, stop=1.0, step=0.05, value=0.5, show_value=True,
+    precision = labkit.ui.dropdown("precision", options=list(PRECISIONS), value="fp16", label="Precision")
+    batch = labkit.ui.slider("batch", steps=BATCHES, value=1, show_value=True, label="Batch size")
+    efficiency = labkit.ui.slider("efficiency", start=0.05, stop=1.0, step=0.05, value=0.5, show_value=True,
                               label="Compute efficiency η")
     mo.hstack([precision, batch, efficiency], justify="start")
     return batch, efficiency, precision
@@ -243,7 +252,7 @@ def _(efficiency, error, hardware, model, precision, profile):
     _y = alt.Y("tflops:Q", scale=alt.Scale(type="log"), title="attainable TFLOP/s")
     _lines = alt.Chart(alt.Data(values=_rows)).mark_line().encode(
         x=_x, y=_y, strokeDash=alt.StrokeDash("roof:N", title=None, legend=alt.Legend(labelLimit=320)),
-        color=alt.value("#4c78a8"))
+        color=alt.value("#0072B2"))
     _ridge_rule = alt.Chart(alt.Data(values=[{"I": _ridge, "label": f"ridge I* = {_ridge:.3g}"}])
                             ).mark_rule(color="gray", strokeDash=[2, 2]).encode(x="I:Q")
     _floor = min(r["tflops"] for r in _rows)
@@ -255,9 +264,9 @@ def _(efficiency, error, hardware, model, precision, profile):
         x=_x, y=_y, color=alt.value("#555"),
         tooltip=["batch:Q", alt.Tooltip("I:Q", format=".3g"), alt.Tooltip("tflops:Q", format=".3g"),
                  "bottleneck:N"])
-    _point = alt.Chart(alt.Data(values=_here)).mark_point(size=160, color="#e45756").encode(
+    _point = alt.Chart(alt.Data(values=_here)).mark_point(size=160, color="#D55E00").encode(
         x=_x, y=_y, fill=alt.Fill("what:N", title=None, scale=alt.Scale(domain=["roofline position", "+ dispatch tax (measured)"],
-                                                  range=["#e45756", "white"]),
+                                                  range=["#D55E00", "white"]),
                                   legend=alt.Legend(labelLimit=320)),
         tooltip=["what:N", "batch:Q", alt.Tooltip("I:Q", format=".3g"),
                  alt.Tooltip("tflops:Q", format=".3g"), "bottleneck:N"])
@@ -311,7 +320,7 @@ def _(batch, efficiency, error, hardware, model, precision):
                 title="time per batch (s)"),
         color=alt.Color("term:N", title=None),
         tooltip=["batch:Q", "term:N", alt.Tooltip("s:Q", format=".3~s")])
-    _now = alt.Chart(alt.Data(values=[{"batch": batch.value}])).mark_rule(color="#e45756").encode(
+    _now = alt.Chart(alt.Data(values=[{"batch": batch.value}])).mark_rule(color="#D55E00").encode(
         x="batch:Q")
     (_lines + _now).properties(width=620, height=260,
                                title="The larger term is the latency; where they cross is the ridge")
@@ -415,7 +424,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="Ridge point of the A100, fp16 (FLOP/byte)")
+    answer_1 = labkit.ui.number("answer_1", label="Ridge point of the A100, fp16 (FLOP/byte)")
     answer_1
     return (answer_1,)
 
@@ -440,7 +449,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="Smallest compute-bound batch")
+    answer_2 = labkit.ui.number("answer_2", label="Smallest compute-bound batch")
     answer_2
     return (answer_2,)
 
@@ -472,7 +481,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="Time per token on the A100 (ms)")
+    answer_3 = labkit.ui.number("answer_3", label="Time per token on the A100 (ms)")
     answer_3
     return (answer_3,)
 

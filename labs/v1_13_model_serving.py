@@ -18,6 +18,7 @@ app = marimo.App(width="medium", app_title="I.13 · LLM serving")
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import PRECISIONS, Hardware, Models, SensitivitySolver, ServingModel, SpecError
@@ -26,6 +27,8 @@ with app.setup:
     SERVE = ServingModel()
     BATCHES = [2**k for k in range(11)]         # 1 .. 1024 concurrent sequences
     CONTEXTS = [2**k for k in range(7, 18)]     # 128 .. 131,072 tokens
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.cell(hide_code=True)
@@ -68,6 +71,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -79,7 +88,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             "Yes: about 2× faster tokens": "2x",
             "Somewhat: maybe 1.3×": "some",
@@ -132,17 +141,17 @@ def _():
 @app.cell
 def _():
     _models = {n: m for n, m in Models.options().items() if hasattr(m, "n_kv_heads")}
-    model = mo.ui.dropdown(options=_models, value=Models.Llama3_8B.name, label="Model")
-    hardware = mo.ui.dropdown(options=Hardware.options(), value=Hardware.H100.name, label="Accelerator")
+    model = labkit.ui.dropdown("model", options=_models, value=Models.Llama3_8B.name, label="Model")
+    hardware = labkit.ui.dropdown("hardware", options=Hardware.options(), value=Hardware.H100.name, label="Accelerator")
     mo.hstack([model, hardware], justify="start")
     return hardware, model
 
 
 @app.cell
 def _():
-    precision = mo.ui.dropdown(options=list(PRECISIONS), value="fp16", label="Weights")
-    kv_precision = mo.ui.dropdown(options=list(PRECISIONS), value="fp16", label="KV cache")
-    efficiency = mo.ui.slider(start=0.05, stop=1.0, step=0.05, value=0.5, show_value=True,
+    precision = labkit.ui.dropdown("precision", options=list(PRECISIONS), value="fp16", label="Weights")
+    kv_precision = labkit.ui.dropdown("kv_precision", options=list(PRECISIONS), value="fp16", label="KV cache")
+    efficiency = labkit.ui.slider("efficiency", start=0.05, stop=1.0, step=0.05, value=0.5, show_value=True,
                               label="Compute efficiency η")
     mo.hstack([precision, kv_precision, efficiency], justify="start")
     return efficiency, kv_precision, precision
@@ -150,9 +159,9 @@ def _():
 
 @app.cell
 def _():
-    seq_len = mo.ui.slider(steps=CONTEXTS, value=4096, show_value=True, label="Context length S (tokens)")
-    batch = mo.ui.slider(steps=BATCHES, value=32, show_value=True, label="Batch B (sequences)")
-    output_tokens = mo.ui.slider(start=1, stop=4096, step=1, value=256, show_value=True,
+    seq_len = labkit.ui.slider("seq_len", steps=CONTEXTS, value=4096, show_value=True, label="Context length S (tokens)")
+    batch = labkit.ui.slider("batch", steps=BATCHES, value=32, show_value=True, label="Batch B (sequences)")
+    output_tokens = labkit.ui.slider("output_tokens", start=1, stop=4096, step=1, value=256, show_value=True,
                                  label="Tokens generated per reply")
     mo.vstack([mo.hstack([seq_len, batch], justify="start"), output_tokens])
     return batch, output_tokens, seq_len
@@ -242,12 +251,12 @@ def _(error, output_tokens, result):
     _bars = alt.Chart(alt.Data(values=_mem)).mark_bar().encode(
         x=alt.X("GB:Q", stack="zero", title="GB"), y=alt.Y("bar:N", title=None, axis=None),
         color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=["weights", "KV cache"], range=["#4c78a8", "#f58518"])),
+                        scale=alt.Scale(domain=["weights", "KV cache"], range=["#0072B2", "#E69F00"])),
         order=alt.Order("part:N", sort="descending"),
         tooltip=["part:N", alt.Tooltip("GB:Q", format=".3g")])
     _cap = [{"GB": _r["memory_capacity"] / 1e9, "label": f"capacity {_r['memory_capacity'] / 1e9:.3g} GB"}]
-    _rule = alt.Chart(alt.Data(values=_cap)).mark_rule(color="#e45756", strokeWidth=3).encode(x="GB:Q")
-    _text = alt.Chart(alt.Data(values=_cap)).mark_text(align="right", dx=-5, dy=-30, color="#e45756").encode(
+    _rule = alt.Chart(alt.Data(values=_cap)).mark_rule(color="#D55E00", strokeWidth=3).encode(x="GB:Q")
+    _text = alt.Chart(alt.Data(values=_cap)).mark_text(align="right", dx=-5, dy=-30, color="#D55E00").encode(
         x="GB:Q", text="label:N")
     _memory = (_bars + _rule + _text).properties(
         width=300, height=90, title="Memory: weights + KV cache vs capacity")
@@ -258,7 +267,7 @@ def _(error, output_tokens, result):
         x=alt.X("s:Q", stack="zero", title="seconds"), y=alt.Y("bar:N", title=None, axis=None),
         order=alt.Order("step:Q"),
         color=alt.Color("phase:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=["prefill (TTFT)", _decode], range=["#54a24b", "#b279a2"])),
+                        scale=alt.Scale(domain=["prefill (TTFT)", _decode], range=["#009E73", "#CC79A7"])),
         tooltip=["phase:N", alt.Tooltip("s:Q", format=".3g")]).properties(
         width=300, height=90, title="One reply: prefill, then decode")
     alt.hconcat(_memory, _reply).resolve_scale(color="independent")
@@ -289,7 +298,7 @@ def _(batch, error, serve):
                       "fits": "fits" if _r.feasible else "out of memory"})
     _x = alt.X("batch:Q", scale=alt.Scale(type="log", base=2), title="batch B")
     _color = alt.Color("fits:N", title=None, scale=alt.Scale(domain=["fits", "out of memory"],
-                                                             range=["#4c78a8", "#e45756"]))
+                                                             range=["#0072B2", "#D55E00"]))
     _now = alt.Chart(alt.Data(values=[{"batch": batch.value}])).mark_rule(color="gray", strokeDash=[4, 3]).encode(x="batch:Q")
     _tip = ["batch:Q", alt.Tooltip("itl_ms:Q", format=".3g", title="ITL (ms)"),
             alt.Tooltip("tokens_s:Q", format=",.0f", title="tokens/s"), "fits:N"]
@@ -374,7 +383,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="KV cache per token (KB)")
+    answer_1 = labkit.ui.number("answer_1", label="KV cache per token (KB)")
     answer_1
     return (answer_1,)
 
@@ -396,7 +405,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="Largest batch")
+    answer_2 = labkit.ui.number("answer_2", label="Largest batch")
     answer_2
     return (answer_2,)
 
@@ -419,7 +428,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="ITL (ms)")
+    answer_3 = labkit.ui.number("answer_3", label="ITL (ms)")
     answer_3
     return (answer_3,)
 

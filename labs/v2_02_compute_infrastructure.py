@@ -18,6 +18,7 @@ app = marimo.App(width="medium", app_title="II.2 · Compute infrastructure and T
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import EconomicsModel, Hardware, SpecError, Systems, constants
@@ -28,6 +29,8 @@ with app.setup:
     # accelerators whose purchase price the zoo knows, with a 16-bit peak to price FLOPs by
     PRICED = {n: h for n, h in Hardware.options().items()
               if h.tier == "Cloud" and h.unit_cost_usd and "fp16" in h.compute.flops_by_precision}
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -86,6 +89,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -98,7 +107,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             "Owning: the hardware is paid for anyway": "own",
             "Renting: idle hours make owned GPUs expensive": "rent",
@@ -144,7 +153,7 @@ def _():
 
 @app.cell
 def _():
-    hardware = mo.ui.dropdown(options=PRICED, value=Hardware.H100.name, label="Accelerator")
+    hardware = labkit.ui.dropdown("hardware", options=PRICED, value=Hardware.H100.name, label="Accelerator")
     hardware
     return (hardware,)
 
@@ -152,11 +161,11 @@ def _():
 @app.cell
 def _(hardware):
     _c = constants()
-    unit_cost = mo.ui.slider(start=500, stop=80000, step=500, value=hardware.value.unit_cost_usd,
+    unit_cost = labkit.ui.slider("unit_cost", start=500, stop=80000, step=500, value=hardware.value.unit_cost_usd,
                              show_value=True, label="Purchase price per accelerator ($)")
-    utilization = mo.ui.slider(start=0.04, stop=1.0, step=0.02, value=_c.target_cluster_utilization,
+    utilization = labkit.ui.slider("utilization", start=0.04, stop=1.0, step=0.02, value=_c.target_cluster_utilization,
                                show_value=True, label="Utilisation u (share of the year doing work)")
-    years = mo.ui.slider(start=1, stop=7, step=1, value=int(_c.depreciation_years), show_value=True,
+    years = labkit.ui.slider("years", start=1, stop=7, step=1, value=int(_c.depreciation_years), show_value=True,
                          label="Depreciation Y (years)")
     mo.vstack([unit_cost, utilization, years])
     return unit_cost, utilization, years
@@ -165,9 +174,9 @@ def _(hardware):
 @app.cell
 def _():
     _c = constants()
-    kwh_price = mo.ui.slider(start=0.02, stop=0.40, step=0.01, value=_c.electricity_price, show_value=True,
+    kwh_price = labkit.ui.slider("kwh_price", start=0.02, stop=0.40, step=0.01, value=_c.electricity_price, show_value=True,
                              label="Electricity price p ($/kWh)")
-    cloud_price = mo.ui.slider(start=0.5, stop=12.0, step=0.25, value=_c.cloud_gpu_hour_price,
+    cloud_price = labkit.ui.slider("cloud_price", start=0.5, stop=12.0, step=0.25, value=_c.cloud_gpu_hour_price,
                                show_value=True, label="Cloud price c_cloud ($/GPU-hour)")
     mo.hstack([kwh_price, cloud_price], justify="start")
     return cloud_price, kwh_price
@@ -277,17 +286,17 @@ def _(compare, error, result, utilization):
     _y = alt.Y("usd:Q", title="$ per used GPU-hour", scale=alt.Scale(domain=[0, _top]))
     _lines = alt.Chart(alt.Data(values=_rows)).mark_line(clip=True, strokeWidth=3).encode(
         x=_x, y=_y, color=alt.Color("option:N", title=None, scale=alt.Scale(
-            domain=["own", "rent (cloud)"], range=["#4c78a8", "#f58518"])),
+            domain=["own", "rent (cloud)"], range=["#0072B2", "#E69F00"])),
         tooltip=[alt.Tooltip("u:Q", format=".0%"), "option:N", alt.Tooltip("usd:Q", format="$.2f")])
     _layers = [_lines]
     _be = result.breakeven_utilization
     if _be <= 1:
-        _zone = alt.Chart(alt.Data(values=[{"u0": 0, "u1": _be}])).mark_rect(color="#e45756", opacity=0.12).encode(
+        _zone = alt.Chart(alt.Data(values=[{"u0": 0, "u1": _be}])).mark_rect(color="#D55E00", opacity=0.12).encode(
             x="u0:Q", x2="u1:Q")
         _rule = alt.Chart(alt.Data(values=[{"u": _be, "label": f"break-even {pct(_be)}"}])).mark_rule(
-            color="#e45756", strokeDash=[5, 3]).encode(x="u:Q", tooltip=["label:N"])
+            color="#D55E00", strokeDash=[5, 3]).encode(x="u:Q", tooltip=["label:N"])
         _text = alt.Chart(alt.Data(values=[{"u": _be, "usd": _top * 0.92, "label": f"u* = {pct(_be)}"}])).mark_text(
-            align="left", dx=5, color="#e45756").encode(x="u:Q", y="usd:Q", text="label:N")
+            align="left", dx=5, color="#D55E00").encode(x="u:Q", y="usd:Q", text="label:N")
         _layers = [_zone, *_layers, _rule, _text]
     _me = alt.Chart(alt.Data(values=[{"u": utilization.value, "usd": result.onprem_cost_per_gpu_hour}])).mark_point(
         filled=True, size=120, color="black").encode(x=_x, y=_y)
@@ -316,7 +325,7 @@ def _(error, tco):
         x=alt.X("usd:Q", stack="zero", title="$ per accelerator per year", axis=alt.Axis(format="$,.0f")),
         y=alt.Y("bar:N", title=None, axis=None),
         color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=[_p for _p, _ in _parts], range=["#4c78a8", "#f58518", "#b279a2"])),
+                        scale=alt.Scale(domain=[_p for _p, _ in _parts], range=["#0072B2", "#E69F00", "#CC79A7"])),
         order=alt.Order("part:N"),
         tooltip=["part:N", alt.Tooltip("usd:Q", format="$,.0f")],
     ).properties(width=560, height=70, title=f"TCO {usd(tco.tco_usd)} per accelerator-year")
@@ -338,7 +347,7 @@ def _():
 
 @app.cell
 def _():
-    mfu = mo.ui.slider(start=0.1, stop=0.9, step=0.05, value=0.5, show_value=True,
+    mfu = labkit.ui.slider("mfu", start=0.1, stop=0.9, step=0.05, value=0.5, show_value=True,
                        label="MFU (share of peak FLOP/s the workload achieves)")
     mfu
     return (mfu,)
@@ -354,7 +363,7 @@ def _(compare, error, hardware, mfu, utilization):
         _rows.append({"hardware": _name, "gpu_hour": _r.onprem_cost_per_gpu_hour,
                       "pflop_hour": _per_tflop * 1e3, "mine": _name == hardware.value.name})
     _sort = alt.EncodingSortField(field="pflop_hour", order="ascending")
-    _color = alt.condition("datum.mine", alt.value("#e45756"), alt.value("#4c78a8"))
+    _color = alt.condition("datum.mine", alt.value("#D55E00"), alt.value("#0072B2"))
     _base = alt.Chart(alt.Data(values=_rows)).encode(
         y=alt.Y("hardware:N", sort=_sort, title=None),
         tooltip=["hardware:N", alt.Tooltip("gpu_hour:Q", format="$.2f", title="$/GPU-h"),
@@ -437,7 +446,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="break-even utilisation (%)")
+    answer_1 = labkit.ui.number("answer_1", label="break-even utilisation (%)")
     answer_1
     return (answer_1,)
 
@@ -460,7 +469,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="$ per GPU-hour")
+    answer_2 = labkit.ui.number("answer_2", label="$ per GPU-hour")
     answer_2
     return (answer_2,)
 
@@ -483,7 +492,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="$ per useful PFLOP-hour")
+    answer_3 = labkit.ui.number("answer_3", label="$ per useful PFLOP-hour")
     answer_3
     return (answer_3,)
 

@@ -20,6 +20,7 @@ with app.setup:
 
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import (
@@ -42,9 +43,11 @@ with app.setup:
     PARTS = ["compute", "dp", "tp", "ep", "pp", "bubble"]
     PART_LABEL = {"compute": "compute", "dp": "DP all-reduce", "tp": "TP all-reduces", "ep": "EP all-to-all",
                   "pp": "PP sends", "bubble": "pipeline bubble"}
-    PART_COLOR = ["#54a24b", "#4c78a8", "#f58518", "#b279a2", "#9d755d", "#e45756"]
+    PART_COLOR = ["#009E73", "#0072B2", "#E69F00", "#CC79A7", "#000000", "#D55E00"]
     SHORT = {"tp_size": "TP", "pp_size": "PP", "ep_size": "EP", "batch_size": "batch<DP",
              "microbatch_count": "M", "v_stages": "V", "zero_stage": "ZeRO"}
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -104,6 +107,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -116,7 +125,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             "Yes: more stages means more parallel work, so the step gets shorter": "faster",
             "No: past the point where the model fits, each stage only adds bubble": "no",
@@ -170,8 +179,8 @@ def _():
 @app.cell
 def _():
     _models = {n: m for n, m in Models.options().items() if hasattr(m, "n_kv_heads")}
-    model = mo.ui.dropdown(options=_models, value=Models.Llama3_70B.name, label="Model")
-    cluster = mo.ui.dropdown(options=Systems.Clusters.options(), value=Systems.Clusters.H100_64.name,
+    model = labkit.ui.dropdown("model", options=_models, value=Models.Llama3_70B.name, label="Model")
+    cluster = labkit.ui.dropdown("cluster", options=Systems.Clusters.options(), value=Systems.Clusters.H100_64.name,
                              label="Cluster")
     mo.hstack([model, cluster], justify="start")
     return cluster, model
@@ -179,9 +188,9 @@ def _():
 
 @app.cell
 def _(cluster):
-    fabric = mo.ui.dropdown(options=Systems.Fabrics.options(), value=cluster.value.fabric.name,
+    fabric = labkit.ui.dropdown("fabric", options=Systems.Fabrics.options(), value=cluster.value.fabric.name,
                             label="Fabric between servers")
-    batch = mo.ui.slider(steps=[2**_k for _k in range(3, 15)], value=512, show_value=True,
+    batch = labkit.ui.slider("batch", steps=[2**_k for _k in range(3, 15)], value=512, show_value=True,
                          label="Global batch (sequences of 2,048 tokens)")
     mo.hstack([fabric, batch], justify="start")
     return batch, fabric
@@ -189,21 +198,21 @@ def _(cluster):
 
 @app.cell
 def _():
-    zero = mo.ui.slider(start=0, stop=3, step=1, value=0, show_value=True, label="ZeRO stage")
-    recompute = mo.ui.switch(value=True, label="Activation recomputation")
-    overlap = mo.ui.switch(value=False, label="Overlap DP all-reduce with backward")
+    zero = labkit.ui.slider("zero", start=0, stop=3, step=1, value=0, show_value=True, label="ZeRO stage")
+    recompute = labkit.ui.switch("recompute", value=True, label="Activation recomputation")
+    overlap = labkit.ui.switch("overlap", value=False, label="Overlap DP all-reduce with backward")
     mo.hstack([zero, recompute, overlap], justify="start")
     return overlap, recompute, zero
 
 
 @app.cell
 def _():
-    tp = mo.ui.slider(steps=TP_STEPS, value=8, show_value=True, label="TP (tensor)")
-    pp = mo.ui.slider(steps=PP_STEPS, value=4, show_value=True, label="PP (pipeline stages P)")
-    ep = mo.ui.slider(steps=EP_STEPS, value=1, show_value=True, label="EP (expert)")
-    microbatches = mo.ui.slider(steps=[2**_k for _k in range(9)], value=16, show_value=True,
+    tp = labkit.ui.slider("tp", steps=TP_STEPS, value=8, show_value=True, label="TP (tensor)")
+    pp = labkit.ui.slider("pp", steps=PP_STEPS, value=4, show_value=True, label="PP (pipeline stages P)")
+    ep = labkit.ui.slider("ep", steps=EP_STEPS, value=1, show_value=True, label="EP (expert)")
+    microbatches = labkit.ui.slider("microbatches", steps=[2**_k for _k in range(9)], value=16, show_value=True,
                                 label="Microbatches M")
-    v_stages = mo.ui.slider(steps=[1, 2, 4], value=1, show_value=True, label="Virtual stages V")
+    v_stages = labkit.ui.slider("v_stages", steps=[1, 2, 4], value=1, show_value=True, label="Virtual stages V")
     mo.vstack([mo.hstack([tp, pp, ep], justify="start"), mo.hstack([microbatches, v_stages], justify="start")])
     return ep, microbatches, pp, tp, v_stages
 
@@ -493,7 +502,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="bubble (%)")
+    answer_1 = labkit.ui.number("answer_1", label="bubble (%)")
     answer_1
     return (answer_1,)
 
@@ -516,7 +525,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="scaling efficiency (%)")
+    answer_2 = labkit.ui.number("answer_2", label="scaling efficiency (%)")
     answer_2
     return (answer_2,)
 
@@ -540,7 +549,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="microbatches M")
+    answer_3 = labkit.ui.number("answer_3", label="microbatches M")
     answer_3
     return (answer_3,)
 

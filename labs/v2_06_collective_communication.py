@@ -19,6 +19,7 @@ with app.setup:
     import altair as alt
     import marimo as mo
     from mlsysim_core import labkit
+    from mlsysim_core import labkit
 
     from mlsysim_core import (
         Q_,
@@ -41,9 +42,11 @@ with app.setup:
     LABEL = {v: k.split(" (")[0] for k, v in ALGORITHMS.items()}
     # one colour per algorithm, the same in every chart
     PALETTE = dict(zip([*LABEL.values(), "Ring, bandwidth term only"],
-                       ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9ecae9"]))
+                       ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]))
     FUNCTION = {"ring": "calc_ring_allreduce_time", "tree": "calc_tree_allreduce_time",
                 "all-to-all": "calc_all_to_all_time", "hierarchical": "calc_hierarchical_allreduce_time"}
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -149,6 +152,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict, then reveal
 
@@ -161,7 +170,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={"Ring all-reduce is faster": "ring", "Tree all-reduce is faster": "tree",
                  "About the same": "tie"},
         label="Which algorithm finishes first?")
@@ -207,8 +216,8 @@ def _():
 def _():
     _fabrics = Systems.Fabrics.options()
     _nodes = Systems.Nodes.options()
-    fabric = mo.ui.dropdown(options=_fabrics, value=next(iter(_fabrics)), label="Network fabric")
-    node = mo.ui.dropdown(options=_nodes, value=next(iter(_nodes)), label="Node (hierarchical only)")
+    fabric = labkit.ui.dropdown("fabric", options=_fabrics, value=next(iter(_fabrics)), label="Network fabric")
+    node = labkit.ui.dropdown("node", options=_nodes, value=next(iter(_nodes)), label="Node (hierarchical only)")
     mo.hstack([fabric, node], justify="start")
     return fabric, node
 
@@ -218,9 +227,9 @@ def _(fabric):
     _f = fabric.value
     _alpha_us = min(max(round(_f.latency.m_as("us") * 2) / 2, 0.5), 200.0)
     _beta_gbs = min(max(round(_f.bandwidth.m_as("GB/s") * 2) / 2, 1.0), 500.0)
-    alpha_us = mo.ui.slider(start=0.5, stop=200.0, step=0.5, value=_alpha_us, include_input=True,
+    alpha_us = labkit.ui.slider("alpha_us", start=0.5, stop=200.0, step=0.5, value=_alpha_us, include_input=True,
                             label="α, start-up latency per message (µs)")
-    beta_gbs = mo.ui.slider(start=1.0, stop=500.0, step=0.5, value=_beta_gbs, include_input=True,
+    beta_gbs = labkit.ui.slider("beta_gbs", start=1.0, stop=500.0, step=0.5, value=_beta_gbs, include_input=True,
                             label="β, link bandwidth (GB/s)")
     mo.vstack([alpha_us, beta_gbs])
     return alpha_us, beta_gbs
@@ -238,10 +247,10 @@ def _():
 def _():
     # message sizes on a roughly even log ladder, 1 KB .. 1 TB (decimal units)
     _ladder = sorted({round(k * 10**e) for e in range(3, 13) for k in (1, 1.4, 2, 4, 7)})
-    algorithm = mo.ui.radio(options=ALGORITHMS, value="Ring all-reduce", label="Algorithm")
-    message = mo.ui.slider(steps=[v for v in _ladder if v <= 10**12], value=140 * 10**9,
+    algorithm = labkit.ui.radio("algorithm", options=ALGORITHMS, value="Ring all-reduce", label="Algorithm")
+    message = labkit.ui.slider("message", steps=[v for v in _ladder if v <= 10**12], value=140 * 10**9,
                            label="Message size M (log scale, 1 KB to 1 TB; value in the heading below)")
-    gpu_count = mo.ui.slider(steps=[2**k for k in range(1, 15)], value=1024, show_value=True,
+    gpu_count = labkit.ui.slider("gpu_count", steps=[2**k for k in range(1, 15)], value=1024, show_value=True,
                              label="GPUs N")
     mo.vstack([algorithm, message, gpu_count])
     return algorithm, gpu_count, message
@@ -447,7 +456,7 @@ def _(error, hier_ok, net):
         y=alt.Y("algorithm:N", title=None, sort=list(LABEL.values())),
         x=alt.X("seconds:Q", stack="zero", axis=alt.Axis(format="~s"), title="time (s)"),
         color=alt.Color("term:N", title=None, scale=alt.Scale(
-            domain=["latency (α terms)", "bandwidth (M/β terms)"], range=["#e45756", "#4c78a8"])),
+            domain=["latency (α terms)", "bandwidth (M/β terms)"], range=["#D55E00", "#0072B2"])),
         tooltip=[alt.Tooltip("algorithm:N"), alt.Tooltip("term:N"),
                  alt.Tooltip("seconds:Q", format=".3~s", title="time (s)")],
     ).properties(width=560, height=150)
@@ -563,7 +572,7 @@ def _():
 @app.cell
 def _():
     _eth = Systems.Fabrics.Ethernet_100G
-    ex1 = mo.ui.number(step=0.001, label="seconds")
+    ex1 = labkit.ui.number("ex1", step=0.001, label="seconds")
     mo.vstack([
         mo.md(f"**1.** Ring all-reduce of a **10 GB** gradient over **256 GPUs** on {_eth.name} "
               f"(β = {si(_eth.bandwidth_bytes_s, 'B/s')}, α = {si(_eth.latency_s, 's')}). "
@@ -584,7 +593,7 @@ def _(ex1):
 @app.cell
 def _():
     _ib = Systems.Fabrics.InfiniBand_NDR
-    ex2 = mo.ui.number(step=0.01, label="MB")
+    ex2 = labkit.ui.number("ex2", step=0.01, label="MB")
     mo.vstack([
         mo.md(f"**2.** With **64 GPUs** on {_ib.name} (β = {si(_ib.bandwidth_bytes_s, 'B/s')}, "
               f"α = {si(_ib.latency_s, 's')}), what message size does the rule of thumb "
@@ -605,7 +614,7 @@ def _(ex2):
 @app.cell
 def _():
     _ib = Systems.Fabrics.InfiniBand_NDR
-    ex3 = mo.ui.number(step=0.01, label="µs")
+    ex3 = labkit.ui.number("ex3", step=0.01, label="µs")
     mo.vstack([
         mo.md(f"**3.** Mixture-of-experts token routing: an all-to-all of a **4 KB** message among "
               f"**64** expert GPUs on {_ib.name}. How many microseconds? What share of it is latency?"),

@@ -19,6 +19,7 @@ with app.setup:
     import altair as alt
     import marimo as mo
     from mlsysim_core import labkit
+    from mlsysim_core import labkit
 
     from mlsysim_core import (
         Hardware,
@@ -36,6 +37,8 @@ with app.setup:
     # The MTBF model counts accelerators; their type does not enter it, so one is fixed here.
     ACCELERATOR = Hardware.H100
     RELIABILITY = ReliabilityModel()
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -108,6 +111,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict, then reveal
 
@@ -120,7 +129,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={"Yes: checkpointing more often always wastes less": "more",
                  "No: 10 minutes wastes more than 60; there is a sweet spot in between": "sweet",
                  "It makes no difference": "same"},
@@ -159,12 +168,12 @@ def _():
 @app.cell
 def _():
     _c = constants()
-    gpus = mo.ui.slider(steps=[2**k for k in range(3, 18)], value=16384, show_value=True,
+    gpus = labkit.ui.slider("gpus", steps=[2**k for k in range(3, 18)], value=16384, show_value=True,
                         label="Accelerators N")
-    component_mtbf = mo.ui.slider(start=5000, stop=200000, step=5000,
+    component_mtbf = labkit.ui.slider("component_mtbf", start=5000, stop=200000, step=5000,
                                   value=min(max(_c.gpu_mtbf, 5000), 200000), include_input=True,
                                   label="MTBF of one accelerator (hours)")
-    job_days = mo.ui.slider(start=1, stop=120, step=1, value=30, include_input=True,
+    job_days = labkit.ui.slider("job_days", start=1, stop=120, step=1, value=30, include_input=True,
                             label="Job length (days)")
     mo.vstack([gpus, component_mtbf, job_days])
     return component_mtbf, gpus, job_days
@@ -173,12 +182,12 @@ def _():
 @app.cell
 def _():
     _c = constants()
-    checkpoint_s = mo.ui.slider(start=10, stop=1800, step=10, value=120, include_input=True,
+    checkpoint_s = labkit.ui.slider("checkpoint_s", start=10, stop=1800, step=10, value=120, include_input=True,
                                 label="Checkpoint write time δ (seconds)")
-    recovery_s = mo.ui.slider(start=0, stop=1800, step=30,
+    recovery_s = labkit.ui.slider("recovery_s", start=0, stop=1800, step=30,
                               value=min(max(round(_c.failure_recovery_time / 30) * 30, 0), 1800),
                               include_input=True, label="Restart time after a failure R (seconds)")
-    interval_min = mo.ui.slider(start=1, stop=480, step=1, value=60, include_input=True,
+    interval_min = labkit.ui.slider("interval_min", start=1, stop=480, step=1, value=60, include_input=True,
                                 label="Your checkpoint interval τ (minutes)")
     mo.vstack([checkpoint_s, recovery_s, interval_min])
     return checkpoint_s, interval_min, recovery_s
@@ -286,7 +295,7 @@ def _(error, optimum, result):
         x=_x, y=_y,
         color=alt.Color("term:N", title=None, scale=alt.Scale(
             domain=["checkpoint writes δ/τ", "lost work τ/2M", "total waste (incl. restarts R/M)"],
-            range=["#4c78a8", "#f58518", "#222222"])),
+            range=["#0072B2", "#E69F00", "#222222"])),
         strokeDash=alt.condition("datum.term == 'total waste (incl. restarts R/M)'",
                                  alt.value([1, 0]), alt.value([5, 3])),
         tooltip=[alt.Tooltip("term:N"), alt.Tooltip("minutes:Q", format=".1f"),
@@ -295,10 +304,10 @@ def _(error, optimum, result):
                {"minutes": _mine / 60, "fraction": result.waste_fraction, "what": "your interval"}]
     _dots = alt.Chart(alt.Data(values=_points)).mark_point(filled=True, size=110, clip=True).encode(
         x=_x, y=_y, shape=alt.Shape("what:N", title=None),
-        color=alt.value("#e45756"),
+        color=alt.value("#D55E00"),
         tooltip=[alt.Tooltip("what:N"), alt.Tooltip("minutes:Q", format=".1f"),
                  alt.Tooltip("fraction:Q", format=".1%")])
-    _rule = alt.Chart(alt.Data(values=_points[:1])).mark_rule(color="#e45756", strokeDash=[2, 2]).encode(x="minutes:Q")
+    _rule = alt.Chart(alt.Data(values=_points[:1])).mark_rule(color="#D55E00", strokeDash=[2, 2]).encode(x="minutes:Q")
     alt.layer(_lines, _rule, _dots).resolve_scale(shape="independent").properties(
         width=560, height=320,
         title=f"δ = {duration(_delta)}, fleet MTBF = {duration(result.raw('fleet_mtbf'))}")
@@ -331,7 +340,7 @@ def _(error, optimum, result):
         x=alt.X("fraction:Q", stack="zero", axis=alt.Axis(format=".0%"), title="share of fleet time"),
         color=alt.Color("part:N", title=None, scale=alt.Scale(
             domain=["1 useful training", "2 checkpoint writes", "3 lost work", "4 restarts"],
-            range=["#54a24b", "#4c78a8", "#f58518", "#b279a2"])),
+            range=["#009E73", "#0072B2", "#E69F00", "#CC79A7"])),
         order=alt.Order("part:N"),
         tooltip=[alt.Tooltip("plan:N"), alt.Tooltip("part:N"), alt.Tooltip("fraction:Q", format=".1%")],
     ).properties(width=560, height=110)
@@ -366,9 +375,9 @@ def _(component_mtbf, error, gpus, result):
     _line = alt.Chart(alt.Data(values=_rows)).mark_line(point=True).encode(
         x=_x, y=_y, tooltip=[alt.Tooltip("N:Q", format=","), alt.Tooltip("hours:Q", format=",.3g")])
     _job = alt.Chart(alt.Data(values=[{"hours": result.job_duration.m_as("h"), "label": "job length"}])).mark_rule(
-        color="#e45756", strokeDash=[5, 3]).encode(y="hours:Q", tooltip=["label:N"])
+        color="#D55E00", strokeDash=[5, 3]).encode(y="hours:Q", tooltip=["label:N"])
     _job_text = alt.Chart(alt.Data(values=[{"hours": result.job_duration.m_as("h"), "label": "job length"}])).mark_text(
-        align="left", dx=4, dy=-6, color="#e45756").encode(y="hours:Q", x=alt.value(4), text="label:N")
+        align="left", dx=4, dy=-6, color="#D55E00").encode(y="hours:Q", x=alt.value(4), text="label:N")
     _me = alt.Chart(alt.Data(values=[{"N": gpus.value, "hours": result.fleet_mtbf.m_as("h")}])).mark_point(
         filled=True, size=110, color="black").encode(x=_x, y=_y)
     alt.layer(_line, _job, _job_text, _me).properties(
@@ -504,7 +513,7 @@ def _():
 
 @app.cell
 def _():
-    ex1 = mo.ui.number(step=0.1, label="minutes")
+    ex1 = labkit.ui.number("ex1", step=0.1, label="minutes")
     mo.vstack([
         mo.md(f"**1.** A 4,096-GPU job (each GPU: {constants().gpu_mtbf:,.0f} h MTBF) writes a checkpoint in "
               "**5 minutes**. What is the Young–Daly interval, in minutes?"),
@@ -523,7 +532,7 @@ def _(ex1):
 
 @app.cell
 def _():
-    ex2 = mo.ui.number(step=0.1, label="percent")
+    ex2 = labkit.ui.number("ex2", step=0.1, label="percent")
     mo.vstack([
         mo.md("**2.** At that optimum, what fraction of the fleet's time is wasted (writes + lost "
               "work), in percent?"),
@@ -542,7 +551,7 @@ def _(ex2):
 
 @app.cell
 def _():
-    ex3 = mo.ui.number(step=0.1, label="percent")
+    ex3 = labkit.ui.number("ex3", step=0.1, label="percent")
     mo.vstack([
         mo.md("**3.** A 1-day job runs on 1,024 GPUs. What is the probability, in percent, that it "
               "sees at least one failure?"),

@@ -18,6 +18,7 @@ app = marimo.App(width="medium", app_title="II.9 · Inference at scale")
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import (
@@ -39,6 +40,8 @@ with app.setup:
     MAX_REPLICAS = 100_000
     USERS = [_m * 10**_k for _k in range(3, 9) for _m in (1, 2, 5)][:-2]     # 1,000 .. 100 million
     LOADS = [_i / 20 for _i in range(1, 19)] + [0.92, 0.94, 0.96, 0.97, 0.98, 0.99, 0.995, 0.998, 0.999]
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -101,6 +104,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -112,7 +121,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             "Training: $2M is a lot of GPUs": "train",
             "About the same": "same",
@@ -158,21 +167,21 @@ def _():
 @app.cell
 def _():
     _models = {n: m for n, m in Models.options().items() if hasattr(m, "n_kv_heads")}
-    model = mo.ui.dropdown(options=_models, value=Models.Llama3_70B.name, label="Model")
-    hardware = mo.ui.dropdown(options={n: h for n, h in Hardware.options().items() if h.tier == "Cloud"},
+    model = labkit.ui.dropdown("model", options=_models, value=Models.Llama3_70B.name, label="Model")
+    hardware = labkit.ui.dropdown("hardware", options={n: h for n, h in Hardware.options().items() if h.tier == "Cloud"},
                               value=Hardware.H100.name, label="Accelerator (one per replica)")
-    precision = mo.ui.dropdown(options=list(PRECISIONS), value="fp8", label="Precision")
+    precision = labkit.ui.dropdown("precision", options=list(PRECISIONS), value="fp8", label="Precision")
     mo.hstack([model, hardware, precision], justify="start")
     return hardware, model, precision
 
 
 @app.cell
 def _():
-    seq_len = mo.ui.slider(steps=[2**_k for _k in range(8, 16)], value=2048, show_value=True,
+    seq_len = labkit.ui.slider("seq_len", steps=[2**_k for _k in range(8, 16)], value=2048, show_value=True,
                            label="Context per request (tokens)")
-    output_tokens = mo.ui.slider(steps=[16, 32, 64, 128, 256, 512, 1024, 2048], value=256, show_value=True,
+    output_tokens = labkit.ui.slider("output_tokens", steps=[16, 32, 64, 128, 256, 512, 1024, 2048], value=256, show_value=True,
                                  label="Tokens per reply n_out")
-    batch = mo.ui.slider(steps=[2**_k for _k in range(9)], value=32, show_value=True,
+    batch = labkit.ui.slider("batch", steps=[2**_k for _k in range(9)], value=32, show_value=True,
                          label="Batch B (requests per replica)")
     mo.vstack([mo.hstack([seq_len, output_tokens], justify="start"), batch])
     return batch, output_tokens, seq_len
@@ -192,9 +201,9 @@ def _():
 
 @app.cell
 def _():
-    users = mo.ui.slider(steps=USERS, value=1_000_000, show_value=True, label="Daily users")
-    per_user = mo.ui.slider(start=1, stop=200, step=1, value=50, show_value=True, label="Requests per user per day")
-    slo = mo.ui.slider(steps=[0.5, 1, 2, 3, 5, 10, 15, 20, 30, 60, 120], value=20, show_value=True,
+    users = labkit.ui.slider("users", steps=USERS, value=1_000_000, show_value=True, label="Daily users")
+    per_user = labkit.ui.slider("per_user", start=1, stop=200, step=1, value=50, show_value=True, label="Requests per user per day")
+    slo = labkit.ui.slider("slo", steps=[0.5, 1, 2, 3, 5, 10, 15, 20, 30, 60, 120], value=20, show_value=True,
                        label="p99 SLO (seconds)")
     mo.vstack([mo.hstack([users, per_user], justify="start"), slo])
     return per_user, slo, users
@@ -202,10 +211,10 @@ def _():
 
 @app.cell
 def _():
-    slo_metric = mo.ui.radio(options={"the whole reply (end-to-end)": "latency",
+    slo_metric = labkit.ui.radio("slo_metric", options={"the whole reply (end-to-end)": "latency",
                                       "the first token (TTFT)": "ttft"},
                              value="the whole reply (end-to-end)", label="The SLO applies to", inline=True)
-    service = mo.ui.radio(options={"fixed (all n_out tokens)": "fixed", "vary at random (exponential)": "exponential"},
+    service = labkit.ui.radio("service", options={"fixed (all n_out tokens)": "fixed", "vary at random (exponential)": "exponential"},
                           value="fixed (all n_out tokens)", label="Reply lengths", inline=True)
     mo.vstack([slo_metric, service])
     return service, slo_metric
@@ -245,9 +254,9 @@ def _():
 def _(sized):
     _c = constants()
     _need = 1 if sized is None else (sized.replicas_needed or min(sized.replicas_for_throughput, MAX_REPLICAS))
-    replicas = mo.ui.slider(start=1, stop=max(2 * _need, 8), step=1, value=_need, show_value=True,
+    replicas = labkit.ui.slider("replicas", start=1, stop=max(2 * _need, 8), step=1, value=_need, show_value=True,
                             label="Replicas R you deploy (accelerators)")
-    price = mo.ui.slider(start=0.5, stop=12.0, step=0.25, value=_c.cloud_gpu_hour_price, show_value=True,
+    price = labkit.ui.slider("price", start=0.5, stop=12.0, step=0.25, value=_c.cloud_gpu_hour_price, show_value=True,
                          label="Price per accelerator-hour ($)")
     mo.hstack([replicas, price], justify="start")
     return price, replicas
@@ -361,7 +370,7 @@ def _(error, fleet, mine):
                                     legend=alt.Legend(orient="bottom", columns=1)),
         tooltip=["fleet:N", alt.Tooltip("rho:Q", format=".1%"), alt.Tooltip("p99:Q", format=".3g")])
     _rule = alt.Chart(alt.Data(values=[{"p99": _slo, "label": f"SLO {seconds(_slo)}"}])).mark_rule(
-        color="#e45756", strokeDash=[5, 3]).encode(y="p99:Q", tooltip=["label:N"])
+        color="#D55E00", strokeDash=[5, 3]).encode(y="p99:Q", tooltip=["label:N"])
     _layers = [_lines, _rule]
     if mine.stable:
         _layers.append(alt.Chart(alt.Data(values=[{"rho": mine.utilization, "p99": mine.raw("p99")}])).mark_point(
@@ -382,7 +391,7 @@ def _(error, fleet, mine):
         alt.Chart(alt.Data(values=_pts)).mark_circle(size=45, clip=True).encode(
             x=_xr, y=_yr, color=alt.Color("ok:N", title=None, legend=alt.Legend(orient="bottom"),
                                           scale=alt.Scale(domain=["meets SLO", "misses SLO"],
-                                                          range=["#54a24b", "#e45756"])),
+                                                          range=["#009E73", "#D55E00"])),
             tooltip=["R:Q", alt.Tooltip("p99:Q", format=".3g"), "ok:N"]),
         _rule,
         alt.Chart(alt.Data(values=[{"R": mine.replicas}])).mark_rule(color="black", strokeDash=[2, 2]).encode(x="R:Q"),
@@ -403,7 +412,7 @@ def _():
 
 @app.cell
 def _():
-    training = mo.ui.slider(start=0.5, stop=100, step=0.5, value=2, show_value=True,
+    training = labkit.ui.slider("training", start=0.5, stop=100, step=0.5, value=2, show_value=True,
                             label="Training cost ($ millions)")
     training
     return (training,)
@@ -424,7 +433,7 @@ def _(error, mine, per_user, training, users):
         x=alt.X("day:Q", title="days deployed", scale=alt.Scale(domain=[0, 365])),
         y=alt.Y("usd:Q", title="$ millions"),
         color=alt.Color("what:N", title=None, scale=alt.Scale(domain=["training (once)", "serving (cumulative)"],
-                                                              range=["#4c78a8", "#f58518"])),
+                                                              range=["#0072B2", "#E69F00"])),
         tooltip=["what:N", "day:Q", alt.Tooltip("usd:Q", format=",.3g")],
     ).properties(width=560, height=240, title="Year one: training vs serving")
     return
@@ -520,7 +529,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="P(wait) (%)")
+    answer_1 = labkit.ui.number("answer_1", label="P(wait) (%)")
     answer_1
     return (answer_1,)
 
@@ -541,7 +550,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="p99 wait (s)")
+    answer_2 = labkit.ui.number("answer_2", label="p99 wait (s)")
     answer_2
     return (answer_2,)
 
@@ -564,7 +573,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="replicas")
+    answer_3 = labkit.ui.number("answer_3", label="replicas")
     answer_3
     return (answer_3,)
 

@@ -18,6 +18,7 @@ app = marimo.App(width="medium", app_title="II.10 · Performance engineering")
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import (
@@ -47,6 +48,8 @@ with app.setup:
              "fabric_bandwidth": "fabric bandwidth (between nodes)", "fabric_latency": "fabric latency"}
     # the search the lighthouse scenarios use to pick a fleet's plan
     PLAN_SEARCH = dict(zero_stage=(0, 1), activation_recomputation=(False, True), v_stages=(1, 2))
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -141,6 +144,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -153,7 +162,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             "Peak FLOP/s: faster tensor cores": "peak_flops",
             "HBM bandwidth: faster memory on each GPU": "memory_bandwidth",
@@ -211,13 +220,13 @@ def _():
 
 @app.cell
 def _():
-    fleet = mo.ui.dropdown(options=Systems.Clusters.options(), value=Systems.Frontier_8192.name,
+    fleet = labkit.ui.dropdown("fleet", options=Systems.Clusters.options(), value=Systems.Frontier_8192.name,
                            label="Fleet")
-    cascade_precision = mo.ui.dropdown(options=list(PRECISIONS), value="fp16", label="Precision")
-    mfu = mo.ui.slider(start=0.05, stop=1.0, step=0.01, value=0.5, show_value=True, label="MFU (per GPU)")
-    scaling = mo.ui.slider(start=0.05, stop=1.0, step=0.01, value=0.7, show_value=True,
+    cascade_precision = labkit.ui.dropdown("cascade_precision", options=list(PRECISIONS), value="fp16", label="Precision")
+    mfu = labkit.ui.slider("mfu", start=0.05, stop=1.0, step=0.01, value=0.5, show_value=True, label="MFU (per GPU)")
+    scaling = labkit.ui.slider("scaling", start=0.05, stop=1.0, step=0.01, value=0.7, show_value=True,
                            label="Scaling efficiency η_scale")
-    goodput = mo.ui.slider(start=0.5, stop=1.0, step=0.01, value=0.9, show_value=True,
+    goodput = labkit.ui.slider("goodput", start=0.5, stop=1.0, step=0.01, value=0.9, show_value=True,
                            label="Goodput / rawput")
     mo.vstack([mo.hstack([fleet, cascade_precision], justify="start"),
                mo.hstack([mfu, scaling, goodput], justify="start")])
@@ -238,10 +247,10 @@ def _():
 
 @app.cell
 def _():
-    train_model = mo.ui.dropdown(options=Models.options(), value=Models.Llama3_70B.name,
+    train_model = labkit.ui.dropdown("train_model", options=Models.options(), value=Models.Llama3_70B.name,
                                  label="Model trained")
-    train_batch = mo.ui.slider(steps=BATCHES, value=2048, show_value=True, label="Global batch")
-    job_days = mo.ui.slider(start=1, stop=120, step=1, value=30, show_value=True, label="Job length (days)")
+    train_batch = labkit.ui.slider("train_batch", steps=BATCHES, value=2048, show_value=True, label="Global batch")
+    job_days = labkit.ui.slider("job_days", start=1, stop=120, step=1, value=30, show_value=True, label="Job length (days)")
     mo.hstack([train_model, train_batch, job_days], justify="start")
     return job_days, train_batch, train_model
 
@@ -385,18 +394,18 @@ def _():
 @app.cell
 def _():
     _systems = {**Hardware.options(), **{f"Fleet: {_k}": _v for _k, _v in Systems.Clusters.options().items()}}
-    system = mo.ui.dropdown(options=_systems, value=Hardware.H100.name, label="System")
-    sens_model = mo.ui.dropdown(options=Models.options(), value=Models.Llama3_8B.name, label="Workload")
+    system = labkit.ui.dropdown("system", options=_systems, value=Hardware.H100.name, label="System")
+    sens_model = labkit.ui.dropdown("sens_model", options=Models.options(), value=Models.Llama3_8B.name, label="Workload")
     mo.hstack([sens_model, system], justify="start")
     return sens_model, system
 
 
 @app.cell
 def _():
-    sens_batch = mo.ui.slider(steps=BATCHES, value=1, show_value=True,
+    sens_batch = labkit.ui.slider("sens_batch", steps=BATCHES, value=1, show_value=True,
                               label="Batch (global batch on a fleet)")
-    sens_precision = mo.ui.dropdown(options=list(PRECISIONS), value="fp16", label="Precision")
-    perturbation = mo.ui.slider(start=1, stop=100, step=1, value=10, show_value=True,
+    sens_precision = labkit.ui.dropdown("sens_precision", options=list(PRECISIONS), value="fp16", label="Precision")
+    perturbation = labkit.ui.slider("perturbation", start=1, stop=100, step=1, value=10, show_value=True,
                                 label="Improve each resource by (%)")
     mo.hstack([sens_batch, sens_precision, perturbation], justify="start")
     return perturbation, sens_batch, sens_precision
@@ -447,7 +456,7 @@ def _(perturbation, sens_base, sens_error, sensitivity):
         x=alt.X("gain:Q", title=f"g: latency gain per unit of resource (+{perturbation.value} %)",
                 scale=alt.Scale(domain=[0, max(1.0, max(abs(r["gain"]) for r in _rows))])),
         color=alt.Color("role:N", title=None, scale=alt.Scale(domain=["binds", "does not bind"],
-                                                              range=["#e45756", "#9ecae9"])),
+                                                              range=["#D55E00", "#56B4E9"])),
         tooltip=["resource:N", alt.Tooltip("gain:Q", format=".3f"), "role:N"],
     ).properties(width=520, height=34 * len(_rows),
                  title=f"Sensitivity of {si(sensitivity.raw('baseline_latency'), 's')} to each resource")
@@ -494,17 +503,17 @@ def _():
 
 @app.cell
 def _():
-    syn_model = mo.ui.dropdown(options=Models.options(), value=Models.Llama3_8B.name, label="Workload")
-    sla = mo.ui.slider(steps=SLA_STEPS, value=10, show_value=True, label="Latency SLA (ms)")
+    syn_model = labkit.ui.dropdown("syn_model", options=Models.options(), value=Models.Llama3_8B.name, label="Workload")
+    sla = labkit.ui.slider("sla", steps=SLA_STEPS, value=10, show_value=True, label="Latency SLA (ms)")
     mo.hstack([syn_model, sla], justify="start")
     return sla, syn_model
 
 
 @app.cell
 def _():
-    syn_batch = mo.ui.slider(steps=BATCHES, value=1, show_value=True, label="Batch")
-    syn_precision = mo.ui.dropdown(options=list(PRECISIONS), value="fp16", label="Precision")
-    syn_eta = mo.ui.slider(start=0.1, stop=1.0, step=0.05, value=0.5, show_value=True, label="Efficiency η")
+    syn_batch = labkit.ui.slider("syn_batch", steps=BATCHES, value=1, show_value=True, label="Batch")
+    syn_precision = labkit.ui.dropdown("syn_precision", options=list(PRECISIONS), value="fp16", label="Precision")
+    syn_eta = labkit.ui.slider("syn_eta", start=0.1, stop=1.0, step=0.05, value=0.5, show_value=True, label="Efficiency η")
     mo.hstack([syn_batch, syn_precision, syn_eta], justify="start")
     return syn_batch, syn_eta, syn_precision
 
@@ -558,14 +567,14 @@ def _(syn_error, syn_precision, synthesis):
     _y = alt.Y("flops:Q", scale=alt.Scale(type="log", domain=[_lo_f, _hi_f]), axis=alt.Axis(format="~s"),
                title=f"peak FLOP/s ({syn_precision.value})")
     _zone = alt.Chart(alt.Data(values=[{"bw": _need_b, "flops": _need_f, "bw2": _hi_b, "flops2": _hi_f}])
-                      ).mark_rect(color="#54a24b", opacity=0.1).encode(x=_x, y=_y, x2="bw2:Q", y2="flops2:Q")
+                      ).mark_rect(color="#009E73", opacity=0.1).encode(x=_x, y=_y, x2="bw2:Q", y2="flops2:Q")
     _need = [{"bw": _need_b, "flops": _need_f, "what": "the SLA's minimum"}]
-    _rules = (alt.Chart(alt.Data(values=_need)).mark_rule(color="#54a24b", strokeDash=[4, 3]).encode(x="bw:Q")
-              + alt.Chart(alt.Data(values=_need)).mark_rule(color="#54a24b", strokeDash=[4, 3]).encode(y="flops:Q"))
+    _rules = (alt.Chart(alt.Data(values=_need)).mark_rule(color="#009E73", strokeDash=[4, 3]).encode(x="bw:Q")
+              + alt.Chart(alt.Data(values=_need)).mark_rule(color="#009E73", strokeDash=[4, 3]).encode(y="flops:Q"))
     _pts = alt.Chart(alt.Data(values=_rows)).mark_circle(size=90, opacity=0.85).encode(
         x=_x, y=_y,
         color=alt.Color("verdict:N", title=None, scale=alt.Scale(
-            domain=["meets the SLA", "too slow", "does not fit"], range=["#2e7d32", "#f58518", "#c62828"])),
+            domain=["meets the SLA", "too slow", "does not fit"], range=["#009E73", "#E69F00", "#D55E00"])),
         tooltip=["device:N", "verdict:N", alt.Tooltip("latency_ms:Q", format=",.3g", title="latency (ms)"),
                  "bottleneck:N", alt.Tooltip("flops:Q", format=".3~s"), alt.Tooltip("bw:Q", format=".3~s")])
     (_zone + _rules + _pts).properties(
@@ -636,7 +645,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="Delivered EFLOP/s")
+    answer_1 = labkit.ui.number("answer_1", label="Delivered EFLOP/s")
     answer_1
     return (answer_1,)
 
@@ -660,7 +669,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="Minimum bandwidth (TB/s)")
+    answer_2 = labkit.ui.number("answer_2", label="Minimum bandwidth (TB/s)")
     answer_2
     return (answer_2,)
 
@@ -684,7 +693,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="Number of devices")
+    answer_3 = labkit.ui.number("answer_3", label="Number of devices")
     answer_3
     return (answer_3,)
 

@@ -19,6 +19,7 @@ with app.setup:
     import altair as alt
     import marimo as mo
     from mlsysim_core import labkit
+    from mlsysim_core import labkit
 
     from mlsysim_core import (
         Hardware,
@@ -35,6 +36,8 @@ with app.setup:
     SUSTAINABILITY = SustainabilityModel()
     # training jobs for the hardware comparison: language models whose token count is published
     JOBS = {m.name: m for m in Models.Language if getattr(m, "training_tokens", None)}
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -93,6 +96,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict, then reveal
 
@@ -105,7 +114,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={"Moving to the clean grid cuts more": "region",
                  "Upgrading the hardware cuts more": "hardware",
                  "About the same": "same"},
@@ -151,12 +160,12 @@ def _():
 @app.cell
 def _():
     _hardware = Hardware.Cloud.options()
-    accelerator = mo.ui.dropdown(options=_hardware, value=Hardware.A100.name, label="Accelerator")
-    count = mo.ui.slider(steps=[2**k for k in range(3, 15)], value=64, show_value=True,
+    accelerator = labkit.ui.dropdown("accelerator", options=_hardware, value=Hardware.A100.name, label="Accelerator")
+    count = labkit.ui.slider("count", steps=[2**k for k in range(3, 15)], value=64, show_value=True,
                          label="Accelerators N")
-    utilization = mo.ui.slider(start=0.05, stop=1.0, step=0.05, value=1.0, show_value=True,
+    utilization = labkit.ui.slider("utilization", start=0.05, stop=1.0, step=0.05, value=1.0, show_value=True,
                                label=f"Utilisation u (idle draw = {pct(constants().energy_idle_fraction, 0)} of TDP)")
-    days = mo.ui.slider(start=1, stop=365, step=1, value=14, include_input=True, label="Duration (days)")
+    days = labkit.ui.slider("days", start=1, stop=365, step=1, value=14, include_input=True, label="Duration (days)")
     mo.vstack([accelerator, count, utilization, days])
     return accelerator, count, days, utilization
 
@@ -174,7 +183,7 @@ def _():
 
 @app.cell
 def _():
-    region = mo.ui.dropdown(options=Infra.Grids.options(), value=Infra.Grids.US_Average.name,
+    region = labkit.ui.dropdown("region", options=Infra.Grids.options(), value=Infra.Grids.US_Average.name,
                             label="Grid region")
     region
     return (region,)
@@ -182,9 +191,9 @@ def _():
 
 @app.cell
 def _(region):
-    pue = mo.ui.slider(start=1.0, stop=2.0, step=0.01, value=min(max(region.value.pue, 1.0), 2.0),
+    pue = labkit.ui.slider("pue", start=1.0, stop=2.0, step=0.01, value=min(max(region.value.pue, 1.0), 2.0),
                        include_input=True, label="PUE (facility energy / IT energy)")
-    own_pue = mo.ui.switch(value=False, label="compare regions at their own typical PUE")
+    own_pue = labkit.ui.switch("own_pue", value=False, label="compare regions at their own typical PUE")
     mo.vstack([
         mo.md(f"**{region.value.name}**: {region.value.carbon_intensity_g_kwh:g} g CO₂e/kWh, "
               f"WUE {region.value.wue_l_kwh:g} L/kWh, typical PUE {region.value.pue:g}, "
@@ -276,7 +285,7 @@ def _(accelerator, count, days, error, own_pue, pue, region, utilization):
                       "intensity": _g.carbon_intensity_g_kwh, "mine": _g.name == region.value.name})
     _order = [r["region"] for r in sorted(_rows, key=lambda r: -r["carbon_t"])]
     _y = alt.Y("region:N", sort=_order, title=None)
-    _color = alt.condition("datum.mine", alt.value("#e45756"), alt.value("#4c78a8"))
+    _color = alt.condition("datum.mine", alt.value("#D55E00"), alt.value("#0072B2"))
     _tip = [alt.Tooltip("region:N"), alt.Tooltip("carbon_t:Q", format=",.3g", title="CO₂e (t)"),
             alt.Tooltip("water_m3:Q", format=",.3g", title="water (m³)"),
             alt.Tooltip("intensity:Q", title="g CO₂e/kWh"), alt.Tooltip("pue:Q", title="PUE")]
@@ -314,7 +323,7 @@ def _():
 
 @app.cell
 def _():
-    job = mo.ui.dropdown(options=JOBS, value=Models.Llama2_7B.name, label="Training job")
+    job = labkit.ui.dropdown("job", options=JOBS, value=Models.Llama2_7B.name, label="Training job")
     job
     return (job,)
 
@@ -340,7 +349,7 @@ def _(accelerator, count, error, job, pue, region, utilization):
         _charts.append(alt.Chart(alt.Data(values=_part)).mark_bar().encode(
             y=alt.Y("option:N", sort="-x", title=None),
             x=alt.X("carbon_t:Q", title="carbon of the job (t CO₂e)"),
-            color=alt.condition("datum.mine", alt.value("#e45756"), alt.value("#4c78a8")),
+            color=alt.condition("datum.mine", alt.value("#D55E00"), alt.value("#0072B2")),
             tooltip=[alt.Tooltip("option:N"), alt.Tooltip("carbon_t:Q", format=",.3g", title="t CO₂e"),
                      alt.Tooltip("days:Q", format=",.0f", title="days")],
         ).properties(width=520, height=20 * len(_part), title=f"{_lever}: {_spread:.0f}x spread"))
@@ -411,7 +420,7 @@ def _():
 
 @app.cell
 def _():
-    ex1 = mo.ui.number(step=1, label="kg CO₂e")
+    ex1 = labkit.ui.number("ex1", step=1, label="kg CO₂e")
     mo.vstack([
         mo.md(f"**1.** 256 {Hardware.H100.name} at full load (TDP {si(Hardware.H100.tdp_w, 'W')}) for "
               f"**30 days** in {Infra.Grids.Norway.name} at **PUE 1.1**. How many kg of CO₂e?"),
@@ -429,7 +438,7 @@ def _(ex1):
 
 @app.cell
 def _():
-    ex2 = mo.ui.number(step=1, label="litres")
+    ex2 = labkit.ui.number("ex2", step=1, label="litres")
     mo.vstack([
         mo.md(f"**2.** The worked example (64 × 400 W × 336 h, PUE 1.2) in {Infra.Grids.US_Average.name} "
               f"(WUE {Infra.Grids.US_Average.wue_l_kwh:g} L/kWh). How many litres of water?"),
@@ -448,7 +457,7 @@ def _(ex2):
 
 @app.cell
 def _():
-    ex3 = mo.ui.number(step=0.01, label="MWh")
+    ex3 = labkit.ui.number("ex3", step=0.01, label="MWh")
     mo.vstack([
         mo.md(f"**3.** 64 {Hardware.A100.name} (TDP {si(Hardware.A100.tdp_w, 'W')}) for 14 days at PUE 1.2, "
               f"but only **50 % utilised** (idle draw {pct(constants().energy_idle_fraction, 0)} of TDP). "

@@ -20,6 +20,7 @@ with app.setup:
 
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import (
@@ -42,6 +43,8 @@ with app.setup:
              "memory_capacity": "memory capacity", "intra_node_bandwidth": "NVLink bandwidth",
              "fabric_bandwidth": "fabric bandwidth", "fabric_latency": "fabric latency"}
     WALLS = {1: "memory wall (L1)", 2: "SLA wall (L2)"}
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -177,6 +180,12 @@ def _():
     return
 
 
+@app.cell(hide_code=True)
+def _():
+    labkit.toolbar()
+    return
+
+
 @app.cell
 def _():
     _rows = "\n".join(
@@ -205,7 +214,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             "Smart doorbell: a vision model is too slow on a microcontroller": "SmartDoorbell",
             "Autonomous vehicle: ResNet-50 cannot keep the perception deadline on a Jetson": "AutonomousVehicle",
@@ -282,9 +291,9 @@ def _(defaults):
     _bars = alt.Chart(alt.Data(values=_rows)).mark_bar().encode(
         y=alt.Y("scenario:N", sort=None, title=None), yOffset=alt.YOffset("wall:N"), x=_x, x2="base:Q",
         color=alt.Color("wall:N", title=None, scale=alt.Scale(domain=list(WALLS.values()),
-                                                              range=["#4c78a8", "#f58518"])),
+                                                              range=["#0072B2", "#E69F00"])),
         tooltip=["scenario:N", "wall:N", alt.Tooltip("use:Q", format=".3g")])
-    _wall = alt.Chart(alt.Data(values=[{"use": 1.0}])).mark_rule(color="#c62828", strokeWidth=2).encode(x="use:Q")
+    _wall = alt.Chart(alt.Data(values=[{"use": 1.0}])).mark_rule(color="#D55E00", strokeWidth=2).encode(x="use:Q")
     mo.vstack([(_bars + _wall).properties(width=560, height=240, title="How close each lighthouse is to its walls"),
                *[wall_callout(_ev) for _ev in defaults]])
     return
@@ -305,7 +314,7 @@ def _():
 
 @app.cell
 def _():
-    scenario = mo.ui.dropdown(options=Scenarios.options(), value=Scenarios.LocalFineTuning.title,
+    scenario = labkit.ui.dropdown("scenario", options=Scenarios.options(), value=Scenarios.LocalFineTuning.title,
                               label="Scenario")
     scenario
     return (scenario,)
@@ -315,8 +324,8 @@ def _():
 def _(scenario):
     _sc = scenario.value
     _systems = Systems.Clusters.options() if _sc.is_distributed else Hardware.options()
-    design_system = mo.ui.dropdown(options=_systems, value=_sc.system.name, label="System")
-    design_batch = mo.ui.slider(steps=BATCHES, value=_sc.default_batch, show_value=True,
+    design_system = labkit.ui.dropdown("design_system", options=_systems, value=_sc.system.name, label="System")
+    design_batch = labkit.ui.slider("design_batch", steps=BATCHES, value=_sc.default_batch, show_value=True,
                                 label="Global batch" if _sc.is_distributed else "Batch")
     mo.hstack([design_system, design_batch], justify="start")
     return design_batch, design_system
@@ -324,8 +333,8 @@ def _(scenario):
 
 @app.cell
 def _():
-    design_precision = mo.ui.dropdown(options=list(PRECISIONS), value="fp16", label="Precision")
-    design_eta = mo.ui.slider(start=0.1, stop=1.0, step=0.05, value=0.5, show_value=True,
+    design_precision = labkit.ui.dropdown("design_precision", options=list(PRECISIONS), value="fp16", label="Precision")
+    design_eta = labkit.ui.slider("design_eta", start=0.1, stop=1.0, step=0.05, value=0.5, show_value=True,
                               label="Kernel efficiency η")
     mo.hstack([design_precision, design_eta], justify="start")
     return design_eta, design_precision
@@ -398,9 +407,9 @@ def _(design, design_error, scenario, shipped):
         x=alt.X("use:Q", scale=alt.Scale(type="log"), title="used / limit (log scale; > 1 = wall hit)"),
         x2="base:Q",
         color=alt.Color("design:N", title=None, sort=["as shipped", "your design"],
-                        scale=alt.Scale(range=["#bab0ac", "#4c78a8"])),
+                        scale=alt.Scale(range=["#bab0ac", "#0072B2"])),
         tooltip=["design:N", "wall:N", alt.Tooltip("use:Q", format=".3g")])
-    _wall = alt.Chart(alt.Data(values=[{"use": 1.0}])).mark_rule(color="#c62828", strokeWidth=2).encode(x="use:Q")
+    _wall = alt.Chart(alt.Data(values=[{"use": 1.0}])).mark_rule(color="#D55E00", strokeWidth=2).encode(x="use:Q")
     _m3s, _m3d = _ship.macro.metrics, design.macro.metrics
     mo.vstack([
         (_bars + _wall).properties(width=560, height=150, title=f"{scenario.value.title}: your design against the walls"),
@@ -439,9 +448,9 @@ def _():
 
 @app.cell
 def _():
-    region = mo.ui.dropdown(options=Infra.Grids.options(), value=Infra.Grids.US_Average.name,
+    region = labkit.ui.dropdown("region", options=Infra.Grids.options(), value=Infra.Grids.US_Average.name,
                             label="Electricity grid")
-    ledger_precision = mo.ui.dropdown(options=list(PRECISIONS), value="fp16", label="Precision")
+    ledger_precision = labkit.ui.dropdown("ledger_precision", options=list(PRECISIONS), value="fp16", label="Precision")
     mo.hstack([region, ledger_precision], justify="start")
     return ledger_precision, region
 
@@ -584,7 +593,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="Step time (ms)")
+    answer_1 = labkit.ui.number("answer_1", label="Step time (ms)")
     answer_1
     return (answer_1,)
 
@@ -606,7 +615,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="Shortfall (GB)")
+    answer_2 = labkit.ui.number("answer_2", label="Shortfall (GB)")
     answer_2
     return (answer_2,)
 
@@ -629,7 +638,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="Carbon (t CO2e)")
+    answer_3 = labkit.ui.number("answer_3", label="Carbon (t CO2e)")
     answer_3
     return (answer_3,)
 

@@ -4,8 +4,9 @@ Lab notebooks cannot import sibling files once exported to WebAssembly, so what 
 repeats lives here, inside the wheel they all install:
 
 - ``check_answer``: the exercise check (a callout);
-- URL state: ``slider / number / dropdown / radio / switch / checkbox`` take a URL key first and
-  otherwise the same arguments as ``mo.ui.*``. The control starts from the URL's value when the
+- URL state: ``ui.slider / ui.number / ui.dropdown / ui.radio / ui.switch / ui.checkbox`` take a URL
+  key first and otherwise the same arguments as ``mo.ui.*`` (``mo.ui.slider(`` becomes
+  ``labkit.ui.slider("batch", ``). The control starts from the URL's value when the
   page address holds a valid one (else from ``value=``), and every change is written back to the
   address (``mo.query_params``), so a link or a reload restores the controls, the prediction and
   the exercise answers. A value equal to the default is left out of the address;
@@ -200,6 +201,16 @@ def switch(key, *, value=False, on_change=None, **kwargs):
 def checkbox(key, *, value=False, on_change=None, **kwargs):
     import marimo as mo
     return _boolean(mo.ui.checkbox, key, value, on_change, kwargs)
+
+
+class ui:  # noqa: N801  (reads like mo.ui: labkit.ui.slider("key", ...))
+    """The URL-backed controls, named like marimo's: ``labkit.ui.slider("batch", start=1, ...)``."""
+    slider = staticmethod(slider)
+    number = staticmethod(number)
+    dropdown = staticmethod(dropdown)
+    radio = staticmethod(radio)
+    switch = staticmethod(switch)
+    checkbox = staticmethod(checkbox)
 
 
 # ---------------------------------------------------------------- page

@@ -76,14 +76,14 @@ def url(monkeypatch):
 
 
 def test_controls_work_without_a_runtime():
-    s = labkit.slider("b", start=1, stop=10, step=1, value=3, label="Batch")
+    s = labkit.ui.slider("b", start=1, stop=10, step=1, value=3, label="Batch")
     assert s.value == 3
-    assert labkit.radio("p", {"A": 1, "B": 2}, label="Predict").value is None
+    assert labkit.ui.radio("p", {"A": 1, "B": 2}, label="Predict").value is None
 
 
 def test_slider_starts_from_the_url_and_writes_back(url):
     url["b"] = "7"
-    s = labkit.slider("b", start=1, stop=10, step=1, value=3, label="Batch")
+    s = labkit.ui.slider("b", start=1, stop=10, step=1, value=3, label="Batch")
     assert s.value == 7
     s._on_change(5)
     assert url["b"] == "5"
@@ -94,39 +94,39 @@ def test_slider_starts_from_the_url_and_writes_back(url):
 @pytest.mark.parametrize("text", ["11", "0", "2.5", "nan", "inf", "x", ""])
 def test_slider_ignores_a_url_value_it_cannot_take(url, text):
     url["b"] = text
-    assert labkit.slider("b", start=1, stop=10, step=1, value=3, label="Batch").value == 3
+    assert labkit.ui.slider("b", start=1, stop=10, step=1, value=3, label="Batch").value == 3
 
 
 def test_slider_with_steps_takes_only_a_stop(url):
     url["b"] = "64"
-    assert labkit.slider("b", steps=[1, 2, 64, 4096], value=1, label="Batch").value == 64
+    assert labkit.ui.slider("b", steps=[1, 2, 64, 4096], value=1, label="Batch").value == 64
     url["b"] = "63"
-    assert labkit.slider("b", steps=[1, 2, 64, 4096], value=1, label="Batch").value == 1
+    assert labkit.ui.slider("b", steps=[1, 2, 64, 4096], value=1, label="Batch").value == 1
 
 
 def test_dropdown_and_radio_store_the_label(url):
     opts = {"H100": object(), "A100": object()}
     url["hw"] = "A100"
-    d = labkit.dropdown("hw", opts, value="H100", label="Device")
+    d = labkit.ui.dropdown("hw", opts, value="H100", label="Device")
     assert d.value is opts["A100"]
     d._on_change(opts["H100"])
     assert "hw" not in url
-    r = labkit.radio("pred", {"memory-bound": "m", "compute-bound": "c"}, label="Predict")
+    r = labkit.ui.radio("pred", {"memory-bound": "m", "compute-bound": "c"}, label="Predict")
     assert r.value is None
     r._on_change("c")
     assert url["pred"] == "compute-bound"
     url["pred"] = "not an option"
-    assert labkit.radio("pred", {"memory-bound": "m"}, label="Predict").value is None
+    assert labkit.ui.radio("pred", {"memory-bound": "m"}, label="Predict").value is None
 
 
 def test_number_and_switch_round_trip(url):
     url["a1"] = "295.5"
-    n = labkit.number("a1", label="Answer")
+    n = labkit.ui.number("a1", label="Answer")
     assert n.value == 295.5
     n._on_change(None)
     assert "a1" not in url
     url["ov"] = "1"
-    sw = labkit.switch("ov", label="Overlap")
+    sw = labkit.ui.switch("ov", label="Overlap")
     assert sw.value is True
     sw._on_change(False)
     assert "ov" not in url
@@ -135,12 +135,12 @@ def test_number_and_switch_round_trip(url):
 @pytest.mark.parametrize("key", ["", "present", "a b", 3])
 def test_bad_keys_are_refused(key):
     with pytest.raises(SpecError, match=r"^key="):
-        labkit.slider(key, start=0, stop=1, step=1)
+        labkit.ui.slider(key, start=0, stop=1, step=1)
 
 
 def test_user_on_change_still_runs(url):
     seen = []
-    s = labkit.slider("b", start=0, stop=4, step=1, on_change=seen.append, label="x")
+    s = labkit.ui.slider("b", start=0, stop=4, step=1, on_change=seen.append, label="x")
     s._on_change(2)
     assert seen == [2] and url["b"] == "2"
 
