@@ -33,7 +33,8 @@ _DIST, _REL, _SUS, _ECO = DistributedModel(), ReliabilityModel(), Sustainability
 class ScaleResult(Result):
     __slots__ = ()
     UNITS = {"step_time": ("s", 1.0), "compute_time": ("s", 1.0), "fleet_mtbf": ("hour", 1 / 3600.0),
-             "facility_power": ("MW", 1e-6), "time_to_train": ("day", 1 / 86400.0)}
+             "facility_power": ("MW", 1e-6), "time_to_train": ("day", 1 / 86400.0),
+             "memory_per_accelerator": ("GB", 1e-9), "shortfall": ("GB", 1e-9)}
 
 
 class ScaleModel:
@@ -74,7 +75,8 @@ class ScaleModel:
         r = {
             "n_accelerators": n, "n_nodes": n // apn, "step_time": step, "compute_time": d.raw("compute_latency"),
             "communication_share": 1.0 - d.scaling_efficiency, "scaling_efficiency": d.scaling_efficiency,
-            "feasible": d.feasible, "mfu": d.mfu, "throughput": per_s,
+            "feasible": d.feasible, "memory_per_accelerator": d.raw("memory_per_accelerator"),
+            "shortfall": d.raw("shortfall"), "tp_size": d.parallelism["tp"], "mfu": d.mfu, "throughput": per_s,
             "fleet_mtbf": rel.raw("fleet_mtbf"), "failures_per_day": rel.expected_failures,
             "goodput": goodput, "facility_power": sus.raw("it_power") * sus.pue,
             "energy_per_day_kwh": sus.total_energy_kwh, "cost_per_day_usd": eco.tco_usd,
