@@ -394,3 +394,84 @@ def test_responsible_errors_name_the_argument(kw, name):
     args = {"model": R50, "hardware": H100, **kw}
     with pytest.raises(SpecError, match=f"^{name}="):
         RM.solve(**args)
+
+
+# ---------------------------------------------------------------- Wall 3: EfficiencyModel
+from mlsysim_core import (EfficiencyModel, calc_attention_io_flash, calc_attention_io_standard,  # noqa: E402
+                          calc_fusion_bytes_saved, calc_launch_bound_time, calc_tile_efficiency)
+
+EM = EfficiencyModel()
+L8 = Models.Llama3_8B
+
+
+def test_golden_tile_and_wave_quantisation():
+    """NVIDIA matmul guide: one row past a tile multiple doubles the tiles (129 of 256 rows
+    useful); on A100's 108 SMs, 109 tiles take two waves (109/216)."""
+    assert calc_tile_efficiency.raw(129, 128, 128, 128) == pytest.approx(129 / 256)
+    assert calc_tile_efficiency.raw(109 * 128, 128, 128, 128, 108) == pytest.approx(109 / 216)
+    assert calc_tile_efficiency.raw(128, 128 * 50, 128, 128, 108) == pytest.approx(1.0)   # split-K: < 1 wave
+
+
+def test_golden_flashattention_io():
+    """Dao et al. (2022): standard attention reads/writes 4Nd + 4N^2 elements per head; FlashAttention
+    2Nd + 3Nd T_c, i.e. Theta(N^2 d^2 / M): doubling SRAM halves the streamed term."""
+    n, d = 4096, 128
+    assert calc_attention_io_standard.raw(n, d) == 4 * n * d + 4 * n * n
+    m = 116 * 1024
+    bc = math.ceil(m / (4 * d))
+    assert calc_attention_io_flash.raw(n, d, m) == 2 * n * d + 3 * n * d * math.ceil(n / bc)
+    t1 = calc_attention_io_flash.raw(n, d, m) - 2 * n * d
+    t2 = calc_attention_io_flash.raw(n, d, 2 * m) - 2 * n * d
+    assert t1 / t2 == pytest.approx(2.0, rel=0.1)
+    # large N: standard ~ 4 N^2, flash ~ 12 N^2 d^2 / M, so flash saves a factor ~ M / (3 d^2)
+    ratio = calc_attention_io_standard.raw(n, d) / calc_attention_io_flash.raw(n, d, m)
+    assert ratio == pytest.approx(m / (3 * d * d), rel=0.05)
+
+
+def test_golden_launch_bound_and_fusion():
+    assert calc_launch_bound_time.raw(1e-3, 1000, 10e-6) == pytest.approx(10e-3)   # 1,000 launches of 10 us
+    assert calc_launch_bound_time.raw(20e-3, 1000, 10e-6) == pytest.approx(20e-3)  # hidden behind the GPU
+    assert calc_fusion_bytes_saved.raw(10, 1e6) == pytest.approx(18e6)
+
+
+def test_small_batch_is_launch_bound_in_eager_and_not_as_a_graph():
+    e = EM.solve(L8, Hardware.H100, batch_size=1, seq_len=1, mode="eager")
+    g = EM.solve(L8, Hardware.H100, batch_size=1, seq_len=1, mode="graph")
+    assert e.launch_bound and not g.launch_bound and g.mfu > e.mfu
+    assert e.kernels == C.eff_kernels_per_layer_eager * L8.layers
+    assert e.raw("launch_time") == pytest.approx(e.kernels * Hardware.H100.dispatch_tax_s)
+    b = e.launch_crossover_batch
+    assert b > 1
+    assert not EM.solve(L8, Hardware.H100, batch_size=b, seq_len=1, mode="eager").launch_bound
+    assert EM.solve(L8, Hardware.H100, batch_size=b - 1, seq_len=1, mode="eager").launch_bound
+
+
+def test_flash_attention_raises_mfu_at_long_sequences():
+    std = EM.solve(L8, Hardware.H100, batch_size=4, seq_len=8192, use_flash_attention=False, mode="graph")
+    fa = EM.solve(L8, Hardware.H100, batch_size=4, seq_len=8192, use_flash_attention=True, mode="graph")
+    assert fa.mfu > std.mfu and fa.raw("attention_io_bytes") < std.raw("attention_io_bytes")
+    assert fa.losses["attention_io"] < std.losses["attention_io"]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 64), st.integers(1, 8192), st.sampled_from(["eager", "compiled", "graph"]),
+       st.booleans(), st.booleans(), st.sampled_from(["H100", "A100", "T4", "B200"]))
+def test_mfu_and_losses_partition_the_step(b, s, mode, flash, train, hw):
+    r = EM.solve(L8, getattr(Hardware, hw), batch_size=b, seq_len=s, mode=mode, use_flash_attention=flash,
+                 is_training=train)
+    assert 0.0 < r.mfu <= 1.0 and all(0.0 <= v <= 1.0 for v in r.losses.values())
+    assert r.mfu + sum(r.losses.values()) == pytest.approx(1.0)
+    if mode == "eager":   # fusion and cheaper launches never slow a step
+        assert EM.solve(L8, getattr(Hardware, hw), batch_size=b, seq_len=s, mode="graph",
+                        use_flash_attention=flash, is_training=train).raw("step_time") <= r.raw("step_time")
+
+
+@pytest.mark.parametrize("kw,name", [
+    ({"model": Models.ResNet50}, "model"), ({"hardware": None}, "hardware"), ({"batch_size": 0}, "batch_size"),
+    ({"seq_len": 0}, "seq_len"), ({"precision": "fp3"}, "precision"), ({"mode": "jit"}, "mode"),
+    ({"use_flash_attention": "yes"}, "use_flash_attention"), ({"is_training": 1}, "is_training"),
+    ({"launch_overhead": -1}, "launch_overhead"), ({"kernels_per_layer": 0}, "kernels_per_layer")])
+def test_efficiency_errors_name_the_argument(kw, name):
+    args = {"model": L8, "hardware": Hardware.H100, **kw}
+    with pytest.raises(SpecError, match=f"^{name}="):
+        EM.solve(**args)

@@ -52,13 +52,14 @@ def calc_attention_io_flash(seq_len, head_dim, sram_elements):
 @formula(None)
 def calc_tile_efficiency(m, n, tile_m=128, tile_n=128, n_sms=0):
     """Useful fraction of a GEMM's M x N output computed by whole tiles, times the wave
-    efficiency tiles / (ceil(tiles / SMs) x SMs) (n_sms = 0: no wave term).
+    efficiency tiles / (ceil(tiles / SMs) x SMs) (n_sms = 0: no wave term). With fewer tiles than
+    SMs the library splits K across SMs (split-K), so only a partial last wave costs.
     Source: NVIDIA Deep Learning Performance docs, 'Matrix Multiplication Background' (2023),
-    'Tile quantization' and 'Wave quantization'.
+    'Tile quantization' and 'Wave quantization'; cuBLAS split-K for small outputs.
     """
     tm, tn = math.ceil(m / tile_m), math.ceil(n / tile_n)
     eff = (m * n) / (tm * tile_m * tn * tile_n)
-    if n_sms:
+    if n_sms and tm * tn >= n_sms:
         tiles = tm * tn
         eff *= tiles / (math.ceil(tiles / n_sms) * n_sms)
     return eff

@@ -1,0 +1,191 @@
+"""Wall 3 Software: achieved MFU from first principles, and where the lost fraction goes.
+
+For one step (forward, or forward + backward when training: 3 passes) of a transformer:
+
+    GEMMs:      t = max(2 P T x passes / (Peak x eta_tile), weight bytes / BW)     T = B x S tokens
+                eta_tile: tile x wave quantisation of a T x h output, best of the tile shapes
+    attention:  t = max(4 L S^2 h B x passes / Peak, IO x bytes / BW)
+                IO = 4 N d + 4 N^2 (standard) or 2 N d + 3 N d ceil(N/B_c) (FlashAttention), per head
+    elementwise: 2 n T h b per layer unfused (eager), 2 T h b fused (compiled / graph)
+    step = max(T_gpu, K x t_launch)                  (asynchronous launches hide behind the GPU)
+    MFU = model FLOPs / (step x Peak);  1 - MFU = tile + weight stall + attention IO + elementwise + launch
+
+An upper bound: each kernel reaches its roofline. The reference implementation looks MFU up
+by workload type (ffn 0.5, attention 0.3, flash 0.75); this model derives it. Sources:
+formulas/software.py (Dao et al. 2022; NVIDIA matmul guide; CUDA best practices).
+"""
+from __future__ import annotations
+
+from ..checks import choice
+from ..errors import SpecError
+from ..fmt import pct, si
+from ..formulas import (calc_attention_io_flash, calc_attention_io_standard, calc_fusion_bytes_saved,
+                        calc_launch_bound_time, calc_tile_efficiency)
+from ..results import Result
+from ..units import magnitude
+from ..zoo import constants
+from ._common import check_batch, check_hardware, check_precision, check_transformer
+
+MODES = ("eager", "compiled", "graph")
+LOSSES = ("tile_quantization", "weight_stall", "attention_io", "elementwise", "launch_overhead")
+_MAX_BATCH = 1 << 20
+_TILE_SCALES = (0.25, 0.5, 1.0, 2.0)
+
+
+class EfficiencyResult(Result):
+    """Achieved MFU of one step and the fractions of the step lost to each software effect."""
+
+    __slots__ = ()
+    _MS = ("ms", 1e3)
+    UNITS = {"step_time": _MS, "gpu_time": _MS, "ideal_time": _MS, "launch_time": _MS, "gemm_time": _MS,
+             "attention_time": _MS, "elementwise_time": _MS, "launch_overhead": ("us", 1e6),
+             "achieved_flops": ("TFLOP/s", 1e-12), "peak_flops": ("TFLOP/s", 1e-12),
+             "model_flops": ("TFLOP", 1e-12), "attention_io_bytes": ("GB", 1e-9),
+             "fusion_bytes_saved": ("GB", 1e-9)}
+
+
+def _per_device(name, hardware, default):
+    """A per-accelerator constant (eff_<name>_<key>), else ``default``."""
+    return getattr(constants(), f"eff_{name}_{hardware.key}", default)
+
+
+class EfficiencyModel:
+    """Achieved MFU of a transformer step from launches, fusion, attention IO and tile quantisation.
+
+        from mlsysim_core import EfficiencyModel, Models, Hardware
+        r = EfficiencyModel().solve(Models.Llama3_8B, Hardware.H100, batch_size=1, seq_len=512,
+                                    mode="eager", use_flash_attention=False)
+        r.mfu, r.losses, r.launch_bound, r.launch_crossover_batch, r.explain()
+        EfficiencyModel().solve(Models.Llama3_8B, Hardware.H100, batch_size=8, mode="graph",
+                                is_training=True)
+
+    ``mode``: "eager" (every operator its own kernel, launched through the framework at the
+    device's dispatch tax), "compiled" (elementwise chains fused, same launch cost), "graph"
+    (fused and launched as a CUDA graph). ``launch_crossover_batch``: the smallest batch at which
+    the GPU's work outlasts the launches (kernel overhead stops mattering); found by doubling then
+    bisection, at most ~40 evaluations of this O(1) model.
+    """
+
+    def solve(self, model, hardware, batch_size=1, seq_len=2048, precision="bf16", mode="eager",
+              use_flash_attention=True, is_training=False, launch_overhead=None,
+              kernels_per_layer=None) -> EfficiencyResult:
+        model = check_transformer(model, "EfficiencyModel")
+        hardware = check_hardware(hardware)
+        precision, bpe = check_precision(precision)
+        b = check_batch(batch_size)
+        s = check_batch(seq_len, "seq_len")
+        choice("mode", mode, MODES)
+        for name, v in (("use_flash_attention", use_flash_attention), ("is_training", is_training)):
+            if not isinstance(v, bool):
+                raise SpecError(name, v, "True or False")
+        c = constants()
+        if launch_overhead is None:
+            t_launch = c.eff_graph_launch_overhead if mode == "graph" else hardware.dispatch_tax_s
+        else:
+            t_launch = magnitude(launch_overhead, "s", "launch_overhead")
+            if t_launch < 0:
+                raise SpecError("launch_overhead", launch_overhead, "a time >= 0 (in s when a bare number)")
+        if kernels_per_layer is None:
+            kpl = c.eff_kernels_per_layer_eager if mode == "eager" else c.eff_kernels_per_layer_compiled
+        else:
+            kpl = check_batch(kernels_per_layer, "kernels_per_layer")
+        cfg = _Config(model, hardware, precision, bpe, mode, use_flash_attention, is_training, t_launch, kpl)
+        r = cfg.times(b, s)
+        r["launch_crossover_batch"] = cfg.crossover(s)
+        return EfficiencyResult(r, lambda: _work(r))
+
+
+class _Config:
+    __slots__ = ("p", "layers", "h", "heads", "d", "peak", "bw", "bpe", "mode", "flash", "passes",
+                 "t_launch", "kpl", "n_elem", "tile_m", "tile_n", "sms", "sram_el", "name", "hw")
+
+    def __init__(self, model, hardware, precision, bpe, mode, flash, training, t_launch, kpl):
+        c = constants()
+        self.p, self.layers, self.h = model.parameters_count, model.layers, model.hidden_dim
+        self.heads, self.d = model.heads, model.head_dim
+        self.peak = hardware.compute.peak_flop_s(precision)
+        self.bw = hardware.memory.bandwidth_bytes_s
+        self.bpe, self.mode, self.flash = bpe, mode, flash
+        self.passes = c.training_flop_multiplier if training else 1.0
+        self.t_launch, self.kpl = t_launch, kpl
+        self.n_elem = c.eff_elementwise_ops_per_layer
+        self.tile_m, self.tile_n = c.eff_tile_m, c.eff_tile_n
+        self.sms = int(_per_device("sm_count", hardware, 0))
+        self.sram_el = _per_device("smem_per_sm", hardware, c.eff_smem_per_sm_default) / bpe
+        self.name, self.hw = model.name, hardware.name
+
+    def times(self, b: int, s: int) -> dict:
+        tokens = b * s
+        L, ps = self.layers, self.passes
+        gemm_flops = 2.0 * self.p * tokens * ps
+        attn_flops = 4.0 * L * s * s * self.heads * self.d * b * ps
+        # cuBLAS heuristics pick a tile shape per problem: the best of 1/4x..2x the zoo's tile
+        tile = max(calc_tile_efficiency.raw(tokens, self.h, self.tile_m * fm, self.tile_n * fn, self.sms)
+                   for fm in _TILE_SCALES for fn in _TILE_SCALES)
+        t_gc = gemm_flops / (self.peak * tile)
+        t_gm = self.p * self.bpe * ps / self.bw          # weights read each pass (grads written in backward)
+        io_head = (calc_attention_io_flash.raw(s, self.d, self.sram_el) if self.flash
+                   else calc_attention_io_standard.raw(s, self.d))
+        io_bytes = io_head * self.heads * L * b * self.bpe * ps
+        t_ac, t_am = attn_flops / self.peak, io_bytes / self.bw
+        tensor = tokens * self.h * self.bpe
+        fused = self.mode != "eager"
+        saved = calc_fusion_bytes_saved.raw(self.n_elem, tensor) * L * ps
+        elem_bytes = 2.0 * self.n_elem * tensor * L * ps - (saved if fused else 0.0)
+        t_el = elem_bytes / self.bw
+        gemm_t, attn_t = max(t_gc, t_gm), max(t_ac, t_am)
+        gpu = gemm_t + attn_t + t_el
+        kernels = self.kpl * L * ps
+        step = calc_launch_bound_time.raw(gpu, kernels, self.t_launch)
+        ideal = (gemm_flops + attn_flops) / self.peak
+        losses = {"tile_quantization": (t_gc - gemm_flops / self.peak) / step,
+                  "weight_stall": max(0.0, t_gm - t_gc) / step,
+                  "attention_io": max(0.0, t_am - t_ac) / step,
+                  "elementwise": t_el / step, "launch_overhead": (step - gpu) / step}
+        return {"model": self.name, "hardware": self.hw, "batch_size": b, "seq_len": s, "mode": self.mode,
+                "use_flash_attention": self.flash, "is_training": ps != 1.0, "model_flops": gemm_flops + attn_flops,
+                "peak_flops": self.peak, "achieved_flops": (gemm_flops + attn_flops) / step,
+                "mfu": ideal / step, "step_time": step, "gpu_time": gpu, "ideal_time": ideal,
+                "gemm_time": gemm_t, "attention_time": attn_t, "elementwise_time": t_el,
+                "kernels": int(kernels), "launch_overhead": self.t_launch, "launch_time": kernels * self.t_launch,
+                "launch_bound": kernels * self.t_launch > gpu, "tile_efficiency": tile,
+                "attention_io_bytes": io_bytes, "fusion_bytes_saved": saved if fused else 0.0,
+                "losses": losses, "bottleneck": max(LOSSES, key=losses.get)}
+
+    def crossover(self, s: int) -> int | None:
+        """Smallest batch whose GPU time covers the launches (None beyond 2^20)."""
+        def covered(b):
+            t = self.times(b, s)
+            return t["gpu_time"] >= t["launch_time"]
+        if covered(1):
+            return 1
+        lo, hi = 1, 2
+        while not covered(hi):
+            lo, hi = hi, hi * 2
+            if hi > _MAX_BATCH:
+                return None
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if covered(mid) else (mid, hi)
+        return hi
+
+
+def _work(r):
+    l = r["losses"]
+    return [
+        ("Ideal time", "T_{ideal} = \\text{FLOPs}_{model} / \\text{Peak}",
+         f"{si(r['model_flops'], 'FLOP')} / {si(r['peak_flops'], 'FLOP/s')} = **{si(r['ideal_time'], 's')}**"),
+        ("GPU time", "T_{gpu} = T_{GEMM} + T_{attn} + T_{elem}",
+         f"{si(r['gemm_time'], 's')} (tiles {pct(r['tile_efficiency'])} useful) + {si(r['attention_time'], 's')} "
+         f"({'flash' if r['use_flash_attention'] else 'standard'} attention, {si(r['attention_io_bytes'], 'B')} of IO) + "
+         f"{si(r['elementwise_time'], 's')} ({r['mode']}; fusion saves {si(r['fusion_bytes_saved'], 'B')}) = "
+         f"**{si(r['gpu_time'], 's')}**"),
+        ("Launches", "T = \\max(T_{gpu}, K\\,t_{launch})",
+         f"{r['kernels']:,} kernels × {si(r['launch_overhead'], 's')} = {si(r['launch_time'], 's')} → step "
+         f"**{si(r['step_time'], 's')}** ({'launch-bound' if r['launch_bound'] else 'GPU-bound'}; overhead stops "
+         f"mattering from batch {r['launch_crossover_batch'] if r['launch_crossover_batch'] else '> 2^20'})"),
+        ("MFU and the lost fraction", "\\text{MFU} = T_{ideal} / T",
+         f"**{pct(r['mfu'])}**; lost: tiles {pct(l['tile_quantization'])}, weight reads {pct(l['weight_stall'])}, "
+         f"attention IO {pct(l['attention_io'])}, elementwise {pct(l['elementwise'])}, launches "
+         f"{pct(l['launch_overhead'])}"),
+    ]
