@@ -83,12 +83,14 @@ def test_latency_never_below_roofline_bound(model, hw, precision, batch, eff, tr
 @relaxed
 @given(transformers, hardware, precisions, seq_lens, st.integers(1, 512), efficiencies)
 def test_serving_never_below_roofline_bound(model, hw, precision, seq, batch, eff):
+    assume(precision not in ("fp4", "fp6") or precision in hw.compute.flops_by_precision)  # refused elsewhere
     r = ServingModel().solve(model, hw, seq, batch, precision, eff)
     peak = hw.compute.peak_flop_s(precision)
     bw = hw.memory.bandwidth_bytes_s
     assert r.raw("ttft") >= r.raw("prefill_flops") / peak * (1 - REL)
     assert r.raw("ttft") >= 2 * model.active_parameters_count * seq * batch / peak * (1 - REL)   # 2PSB
-    assert r.raw("itl") >= (r.raw("model_weights_size") + r.raw("kv_cache_size")) / bw * (1 - REL)
+    if getattr(model, "experts", 1) == 1:   # an MoE decode step reads only the experts its tokens touch
+        assert r.raw("itl") >= (r.raw("model_weights_size") + r.raw("kv_cache_size")) / bw * (1 - REL)
     assert r.raw("itl") >= 2 * model.active_parameters_count * batch / peak * (1 - REL)
 
 
@@ -163,6 +165,7 @@ def test_stacked_availability_is_a_fraction(a, k):
 @relaxed
 @given(transformers, st.integers(1, 8192), st.integers(1, 64), st.integers(1, 16))
 def test_kv_cache_linear_in_sequence_and_batch(model, seq, batch, k):
+    assume(not getattr(model, "sliding_window", 0))   # a sliding window caps the cache: not linear in seq
     sm = ServingModel()
     base = sm.solve(model, Hardware.H100, seq, batch).raw("kv_cache_size")
     assert sm.solve(model, Hardware.H100, seq * k, batch).raw("kv_cache_size") == pytest.approx(k * base, rel=1e-12)
@@ -225,7 +228,9 @@ def _valid_args(fn):
         if p.default is not inspect.Parameter.empty:
             continue
         unit = fn.units.get(name)
-        args[name] = Q_(2.0, unit) if unit else (0.5 if name in FRACTIONS else 2)
+        spec = getattr(fn, "specs", {}).get(name)
+        ratio = isinstance(spec, str) and spec[:1] in "[("
+        args[name] = Q_(2.0, unit) if unit else (0.5 if name in FRACTIONS or ratio else 2)
     return args
 
 

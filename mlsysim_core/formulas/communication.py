@@ -9,7 +9,7 @@ import math
 from .._formula import formula
 
 
-@formula("s", message_size="byte", bandwidth="byte/s", latency="s")
+@formula("s", message_size="byte", n_workers="int>=1", bandwidth="byte/s>0", latency="s")
 def calc_ring_allreduce_time(message_size, n_workers, bandwidth, latency=0.0):
     """T = 2(N-1)/N x M/beta + 2(N-1) x alpha.
 
@@ -20,7 +20,7 @@ def calc_ring_allreduce_time(message_size, n_workers, bandwidth, latency=0.0):
     return 2.0 * (n_workers - 1) / n_workers * message_size / bandwidth + 2.0 * (n_workers - 1) * latency
 
 
-@formula("s", message_size="byte", bandwidth="byte/s", latency="s")
+@formula("s", message_size="byte", n_workers="int>=1", bandwidth="byte/s>0", latency="s")
 def calc_tree_allreduce_time(message_size, n_workers, bandwidth, latency=0.0):
     """T = 2 log2(N) x (alpha + M/beta): reduce up, broadcast down a binary tree.
 
@@ -32,13 +32,13 @@ def calc_tree_allreduce_time(message_size, n_workers, bandwidth, latency=0.0):
     return steps * latency + steps * message_size / bandwidth
 
 
-@formula("byte", bandwidth="byte/s", latency="s")
+@formula("byte", n_workers="int>=1", bandwidth="byte/s", latency="s")
 def calc_ring_tree_crossover_size(n_workers, bandwidth, latency):
     """M_cross ~ N x alpha x beta: below it tree all-reduce wins, above it ring wins (equations page 2.3)."""
     return n_workers * latency * bandwidth
 
 
-@formula("s", message_size="byte", bandwidth="byte/s", latency="s")
+@formula("s", message_size="byte", n_workers="int>=1", bandwidth="byte/s>0", latency="s")
 def calc_all_to_all_time(message_size, n_workers, bandwidth, latency=0.0):
     """T = (N-1) x alpha + (N-1)/N x M/beta (expert-parallel token routing).
 
@@ -49,8 +49,8 @@ def calc_all_to_all_time(message_size, n_workers, bandwidth, latency=0.0):
     return (n_workers - 1) * latency + (n_workers - 1) / n_workers * message_size / bandwidth
 
 
-@formula("s", message_size="byte", intra_bandwidth="byte/s", inter_bandwidth="byte/s",
-         intra_latency="s", inter_latency="s")
+@formula("s", message_size="byte", n_nodes="int>=1", gpus_per_node="int>=1", intra_bandwidth="byte/s>0",
+         inter_bandwidth="byte/s>0", intra_latency="s", inter_latency="s")
 def calc_hierarchical_allreduce_time(message_size, n_nodes, gpus_per_node, intra_bandwidth,
                                      inter_bandwidth, intra_latency=0.0, inter_latency=0.0):
     """Reduce-scatter inside each node, ring all-reduce of M/g across nodes, all-gather inside.
@@ -65,7 +65,7 @@ def calc_hierarchical_allreduce_time(message_size, n_nodes, gpus_per_node, intra
     return intra + calc_ring_allreduce_time.raw(message_size / g, n_nodes, inter_bandwidth, inter_latency)
 
 
-@formula(None)
+@formula(None, n_stages="int>=1", n_microbatches="int>=1", v_stages="int>=1")
 def calc_pipeline_bubble(n_stages, n_microbatches, v_stages=1):
     """Bubble fraction = (P-1) / (V x M + P - 1).
 
@@ -75,21 +75,21 @@ def calc_pipeline_bubble(n_stages, n_microbatches, v_stages=1):
     return (n_stages - 1) / (v_stages * n_microbatches + n_stages - 1)
 
 
-@formula(None)
+@formula(None, n_stages="int>=1", max_bubble="(0,1)", v_stages="int>=1")
 def calc_microbatches_for_bubble(n_stages, max_bubble, v_stages=1):
     """Smallest M with (P-1)/(V M + P - 1) <= max_bubble: M >= (P-1)(1-b)/(b V) (so 19(P-1) at 5 %)."""
     if n_stages <= 1:
         return 1
-    return math.ceil((n_stages - 1) * (1.0 - max_bubble) / (max_bubble * v_stages) - 1e-9)
+    return max(1, math.ceil((n_stages - 1) * (1.0 - max_bubble) / (max_bubble * v_stages) - 1e-9))
 
 
-@formula(None, compute_time="s", overhead_time="s")
+@formula(None, compute_time="s>0", overhead_time="s")
 def calc_scaling_efficiency(compute_time, overhead_time):
     """eta_scale = T_compute / (T_compute + T_dp + T_tp + T_ep + T_bubble) (equations page 2.2)."""
     return compute_time / (compute_time + overhead_time)
 
 
-@formula("s", message_size="byte", bandwidth="byte/s", latency="s")
+@formula("s", message_size="byte", bandwidth="byte/s>0", latency="s")
 def calc_p2p_time(message_size, bandwidth, latency=0.0):
     """T = alpha + M / beta: one point-to-point send (pipeline activations between stages).
 

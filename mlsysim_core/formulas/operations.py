@@ -4,7 +4,7 @@ from __future__ import annotations
 from .._formula import formula
 
 
-@formula("W", tdp="W")
+@formula("W", tdp="W", utilization="[0,1]", idle_fraction="[0,1]")
 def calc_device_power(tdp, utilization=1.0, idle_fraction=0.3):
     """P = TDP x (idle + (1 - idle) x utilisation): a linear power model.
 
@@ -14,7 +14,7 @@ def calc_device_power(tdp, utilization=1.0, idle_fraction=0.3):
     return tdp * (idle_fraction + (1.0 - idle_fraction) * utilization)
 
 
-@formula("kWh", power="kW", duration="hour")
+@formula("kWh", power="kW", duration="hour", pue=">=1")
 def calc_energy(power, duration, pue=1.0):
     """E = IT power x hours x PUE (equations page 5.1; The Green Grid 2007 PUE definition)."""
     return power * duration * pue
@@ -32,13 +32,14 @@ def calc_water(energy, wue):
     return energy * wue
 
 
-@formula("USD", hardware_cost="USD", duration="year")
+@formula("USD", hardware_cost="USD", duration="year", depreciation_years="year>0")
 def calc_amortized_capex(hardware_cost, duration, depreciation_years=3.0):
     """CapEx for a period = hardware cost x duration / depreciation years (straight line)."""
     return hardware_cost * duration / depreciation_years
 
 
-@formula("USD", hardware_cost="USD", energy="kWh", electricity_price="USD/kWh", duration="year")
+@formula("USD", hardware_cost="USD", energy="kWh", electricity_price="USD/kWh", duration="year",
+         depreciation_years="year>0", maintenance_ratio="[0,1]")
 def calc_tco(hardware_cost, energy, electricity_price, duration=1.0, depreciation_years=3.0,
              maintenance_ratio=0.05):
     """TCO = CapEx/years x T + E x price + maintenance x CapEx x T.
@@ -49,11 +50,17 @@ def calc_tco(hardware_cost, energy, electricity_price, duration=1.0, depreciatio
             + maintenance_ratio * hardware_cost * duration)
 
 
-@formula(None, annual_fixed_cost="USD", cloud_rate="USD/hour", variable_rate="USD/hour")
+@formula(None, may_be_inf=True, annual_fixed_cost="USD", cloud_rate="USD/hour", variable_rate="USD/hour")
 def calc_breakeven_utilization(annual_fixed_cost, cloud_rate, variable_rate=0.0):
     """Utilisation u at which owning costs what renting does: F + v x 8760 u = c x 8760 u.
 
+    ``inf`` when the cloud rate is at or below the variable cost of an owned hour (energy): then
+    owning never breaks even at any utilisation. A value above 1 means it would need more
+    hours than a year has (it never breaks even in practice either).
     Source: Barroso et al. (2018), chapter 6 (owning vs renting); equations page 6 example.
     """
     hours = 8760.0
-    return annual_fixed_cost / ((cloud_rate - variable_rate) * hours)
+    margin = cloud_rate - variable_rate
+    if margin <= 0.0:
+        return float("inf")
+    return annual_fixed_cost / (margin * hours)

@@ -18,35 +18,38 @@ import functools
 import math
 
 from .._formula import formula
+from ..checks import MAX_COUNT, TINY, integer, number
 from ..errors import SpecError
 
 _EPS = 1e-17   # relative size below which further Poisson terms cannot change a double
+# Cost grows with sqrt(offered load): about 20 sqrt(a) Poisson terms are summed near the mode.
+# 1e8 erlangs (a hundred million requests in service at once) keeps that under ~0.2 M terms.
+MAX_OFFERED_LOAD = 1e8
 
 
 def _servers(servers) -> int:
-    if isinstance(servers, bool) or not isinstance(servers, (int, float)) or servers != servers \
-            or servers < 1 or servers != int(servers):
-        raise SpecError("servers", servers, "a whole number of servers >= 1")
-    return int(servers)
+    return integer("servers", servers, minimum=1, maximum=MAX_COUNT,
+                   what=f"a whole number of servers >= 1 (at most {MAX_COUNT:,})")
 
 
 def _load(offered_load) -> float:
-    if not (isinstance(offered_load, (int, float)) and 0.0 <= offered_load < math.inf):
-        raise SpecError("offered_load", offered_load, "a finite number of erlangs >= 0")
-    return float(offered_load)
+    return number("offered_load", offered_load, lo=0.0, hi=MAX_OFFERED_LOAD,
+                  allowed=f"a finite number of erlangs >= 0, at most {MAX_OFFERED_LOAD:g}")
 
 
 def _quantile(quantile) -> float:
-    if not (isinstance(quantile, (int, float)) and 0.0 < quantile < 1.0):
-        raise SpecError("quantile", quantile, "a probability strictly between 0 and 1 (0.99 for p99)")
-    return float(quantile)
+    return number("quantile", quantile, lo=0.0, hi=1.0, lo_open=True, hi_open=True,
+                  allowed="a probability strictly between 0 and 1 (0.99 for p99)")
 
 
 def _rates(arrival_rate, service_rate) -> None:
-    if service_rate <= 0:
+    if not service_rate >= TINY:
         raise SpecError("service_rate", service_rate, "a positive rate (requests per second per server)")
-    if arrival_rate < 0:
+    if not arrival_rate >= 0:
         raise SpecError("arrival_rate", arrival_rate, "a rate >= 0")
+    if arrival_rate / service_rate > MAX_OFFERED_LOAD:
+        raise SpecError("arrival_rate", arrival_rate, f"at most {MAX_OFFERED_LOAD:g} x service_rate "
+                        "(offered load in erlangs)")
 
 
 @functools.lru_cache(maxsize=512)
@@ -76,7 +79,7 @@ def _erlang_b(c: int, a: float) -> float:
     return math.exp(-log_inv) if log_inv < 745.0 else 0.0
 
 
-@formula(None)
+@formula(None, servers=_servers, offered_load=_load)
 def calc_erlang_b(servers, offered_load):
     """Blocking probability of M/M/c/c (Erlang B): B = (a^c/c!) / sum_{k=0..c} a^k/k!.
 
@@ -85,7 +88,7 @@ def calc_erlang_b(servers, offered_load):
     return _erlang_b(_servers(servers), _load(offered_load))
 
 
-@formula(None)
+@formula(None, servers=_servers, offered_load=_load)
 def calc_erlang_c(servers, offered_load):
     """Probability that an arrival waits in M/M/c (Erlang C): C = B / (1 - rho (1 - B)), rho = a/c.
 
@@ -100,14 +103,14 @@ def calc_erlang_c(servers, offered_load):
     return b / (1.0 - rho * (1.0 - b))
 
 
-@formula(None, arrival_rate="1/s", service_rate="1/s")
+@formula(None, arrival_rate="1/s", service_rate="1/s", servers=_servers)
 def calc_queue_utilization(arrival_rate, service_rate, servers):
     """rho = lambda / (c mu): the fraction of time each server is busy (>= 1: unstable)."""
     _rates(arrival_rate, service_rate)
     return arrival_rate / (_servers(servers) * service_rate)
 
 
-@formula("s", arrival_rate="1/s", service_rate="1/s")
+@formula("s", may_be_inf=True, arrival_rate="1/s", service_rate="1/s", servers=_servers)
 def calc_mmc_mean_wait(arrival_rate, service_rate, servers):
     """Mean time in queue W_q = C(c, a) / (c mu - lambda); infinite when rho >= 1.
 
@@ -122,10 +125,12 @@ def calc_mmc_mean_wait(arrival_rate, service_rate, servers):
     return calc_erlang_c.raw(c, arrival_rate / service_rate) / spare
 
 
-@formula("s", arrival_rate="1/s", service_rate="1/s")
+@formula("s", may_be_inf=True, arrival_rate="1/s", service_rate="1/s", servers=_servers,
+         quantile=_quantile)
 def calc_mmc_wait_quantile(arrival_rate, service_rate, servers, quantile=0.99):
     """p-quantile of the time in queue: P(W > t) = C e^{-(c mu - lambda) t}, so
-    t_p = ln(C / (1 - p)) / (c mu - lambda), and 0 when C <= 1 - p (most arrivals never wait).
+    t_p = ln(C / (1 - p)) / (c mu - lambda), and 0 when C <= 1 - p (most arrivals never wait);
+    infinite when rho >= 1 (no steady state).
 
     Source: Harchol-Balter (2013), section 14.4 (the waiting-time tail of M/M/k);
     Kleinrock (1975), Vol. 1, section 3.5 (FCFS waiting-time distribution of M/M/m).
@@ -152,12 +157,13 @@ def _response_tail(t, prob_wait, mu, theta):
     return (1.0 - prob_wait) * math.exp(-mu * t) + prob_wait * math.exp(-s * t) * (1.0 + s * g)
 
 
-@formula("s", arrival_rate="1/s", service_rate="1/s")
+@formula("s", may_be_inf=True, arrival_rate="1/s", service_rate="1/s", servers=_servers,
+         quantile=_quantile)
 def calc_mmc_response_quantile(arrival_rate, service_rate, servers, quantile=0.99):
     """p-quantile of the response time T = wait + service in M/M/c (FCFS, exponential service).
 
     P(T > t) = (1 - C) e^{-mu t} + C P(Exp(c mu - lambda) + Exp(mu) > t), solved for
-    P(T > t) = 1 - p by bisection. For c = 1, T ~ Exp(mu - lambda) and t_p = ln(1/(1-p)) / (mu - lambda).
+    P(T > t) = 1 - p by bisection; infinite when rho >= 1 (no steady state). For c = 1, T ~ Exp(mu - lambda) and t_p = ln(1/(1-p)) / (mu - lambda).
     Source: Harchol-Balter (2013), chapter 14 (M/M/k response time = Erlang-C wait + service);
     Kleinrock (1975), Vol. 1, sections 3.2 and 3.5.
     """
@@ -169,7 +175,9 @@ def calc_mmc_response_quantile(arrival_rate, service_rate, servers, quantile=0.9
     prob_wait = calc_erlang_c.raw(c, arrival_rate / service_rate)
     target = 1.0 - p
     lo, hi = 0.0, 1.0 / min(service_rate, theta)
-    while _response_tail(hi, prob_wait, service_rate, theta) > target:
+    for _ in range(2100):               # doubling: the tail is below any target long before 2^2100
+        if _response_tail(hi, prob_wait, service_rate, theta) <= target:
+            break
         lo, hi = hi, 2.0 * hi
     for _ in range(200):                # the tail is continuous and decreasing in t
         mid = 0.5 * (lo + hi)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from .._formula import formula
+from ..errors import SpecError
 
 
 @formula("flop", n_params="count", n_tokens="count")
@@ -15,7 +16,8 @@ def calc_transformer_training_flops(n_params, n_tokens):
     return 6.0 * n_params * n_tokens
 
 
-@formula("s", total_flops="flop", peak_flops="flop/s")
+@formula("s", total_flops="flop", n_devices="int>=1", peak_flops="flop/s>0", mfu="(0,1]",
+         scaling_efficiency="(0,1]", goodput_ratio="(0,1]")
 def calc_training_time(total_flops, n_devices, peak_flops, mfu=0.5, scaling_efficiency=1.0,
                        goodput_ratio=1.0):
     """T = FLOPs / (N x Peak x MFU x eta_scale x Goodput): the iron law of training (cheat sheet)."""
@@ -31,13 +33,14 @@ def calc_chinchilla_params(compute_budget):
     return math.sqrt(compute_budget / 120.0)
 
 
-@formula("count", n_params="count")
+@formula("count", n_params="count", tokens_per_param=">=0")
 def calc_chinchilla_tokens(n_params, tokens_per_param=20.0):
     """D* = 20 P (Hoffmann et al. 2022)."""
     return tokens_per_param * n_params
 
 
-@formula("byte")
+@formula("byte", n_layers="int>=0", seq_len="int>=1", batch_size=">0", hidden_dim="int>=1",
+         n_heads="int>=1", bytes_per_elem=">0", strategy="{none,selective,full}", tp_size="int>=1")
 def calc_activation_memory(n_layers, seq_len, batch_size, hidden_dim, n_heads, bytes_per_elem=2.0,
                            strategy="selective", tp_size=1):
     """Activation bytes kept for the backward pass of a transformer.
@@ -55,11 +58,11 @@ def calc_activation_memory(n_layers, seq_len, batch_size, hidden_dim, n_heads, b
     elif strategy == "full":
         per_layer = sbh * 2.0
     else:
-        raise ValueError(f"strategy={strategy!r} is invalid: expected none, selective or full")
+        raise SpecError("strategy", strategy, "one of none, selective, full")
     return n_layers * per_layer * bytes_per_elem / 2.0
 
 
-@formula("byte", n_params="count")
+@formula("byte", n_params="count", zero_stage="int0..3", dp_size="int>=1")
 def calc_training_state_breakdown(n_params, bytes_per_param=2.0, optimizer_bytes_per_param=12.0,
                                   zero_stage=0, dp_size=1):
     """(weights, gradients, optimizer state) bytes per accelerator, with ZeRO sharding over dp_size.
@@ -80,7 +83,7 @@ def calc_training_state_breakdown(n_params, bytes_per_param=2.0, optimizer_bytes
     return w, g, o
 
 
-@formula("byte", n_params="count")
+@formula("byte", n_params="count", zero_stage="int0..3", dp_size="int>=1")
 def calc_training_state_bytes(n_params, bytes_per_param=2.0, optimizer_bytes_per_param=12.0,
                               zero_stage=0, dp_size=1):
     """Weights + gradients + optimizer state per accelerator (the sum of the breakdown above)."""
