@@ -158,7 +158,7 @@ def fleet(**kw):
 
 
 def test_fleet_composes_the_serving_model():
-    r = fleet()
+    r = fleet(batching="static")
     one = ServingModel().solve(L70, H100, seq_len=2048, batch_size=8, precision="fp8", output_tokens=256)
     assert r.raw("service_time") == pytest.approx(one.raw("request_latency"))
     assert r.raw("replica_throughput") == pytest.approx(8 / one.raw("request_latency"))
@@ -202,10 +202,10 @@ def test_underprovisioned_fleet_is_unstable_with_infinite_tail():
 
 
 def test_slo_missed_between_stability_and_the_needed_fleet():
-    r = fleet(model=L8, precision="fp16", qps=20.0, batch_size=4, slo_p99_ms=5000)
+    r = fleet(model=L8, precision="fp16", qps=20.0, batch_size=4, slo_p99_ms=5000, batching="static")
     assert r.replicas_needed > r.replicas_for_throughput
     mid = fleet(model=L8, precision="fp16", qps=20.0, batch_size=4, slo_p99_ms=5000,
-                replicas=r.replicas_for_throughput)
+                replicas=r.replicas_for_throughput, batching="static")
     assert mid.stable and not mid.meets_slo and mid.binding == "tail_latency"
     assert "over the 5 s SLO" in mid.reason and f"{r.replicas_needed:,} replicas meet it" in mid.reason
 

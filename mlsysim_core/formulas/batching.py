@@ -37,3 +37,16 @@ def calc_kv_fragmentation(used_tokens, reserved_tokens):
     if reserved_tokens <= 0:
         return 0.0
     return max(0.0, 1.0 - used_tokens / reserved_tokens)
+
+
+@formula("s", decode_step="s", prefill_time="s")
+def calc_continuous_step_time(decode_step, prefill_time, active_requests, output_tokens):
+    """Mean time per generated token under continuous (iteration-level) batching at steady state.
+
+    T_step = t_decode(N) + (N / n_out) t_prefill: each of the N active requests lives n_out steps,
+    so N / n_out new requests join per step on average and their prefills run between (or, chunked,
+    inside) decode iterations, stalling every active request. Source: Yu et al. (2022), Orca, OSDI,
+    section 3 (iteration-level scheduling); Agrawal et al. (2024), Sarathi-Serve, OSDI, section 3
+    (prefills stall ongoing decodes: the generation-stall the chunking bounds).
+    """
+    return decode_step + active_requests / output_tokens * prefill_time

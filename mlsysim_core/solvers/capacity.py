@@ -1,10 +1,20 @@
 """Serving-fleet capacity: how many replicas keep the p99 latency under an SLO at a given traffic.
 
-One replica is one accelerator running the ServingModel with ``batch_size`` requests in flight:
-each request holds one of its B slots for the service time S = TTFT + n_out x ITL (at batch B),
-so a replica completes B / S requests per second. The fleet of R replicas is an M/M/c queue with
-c = R x B slots, each of rate mu = 1/S, fed by Poisson traffic of lambda requests per second
-(one central queue: a load balancer that sends each request to any free slot):
+One replica is ``tp_size`` accelerators (tensor parallel, ServingModel) with B requests in flight:
+each request holds one of its B slots for the service time S = TTFT + n_out x ITL, so a replica
+completes B / S requests per second. Two batching pictures:
+
+    batching="continuous" (default; Orca/vLLM in-flight batching): B = the active batch memory
+        allows (paged KV at the mean context prompt + n_out/2, capped by ``batch_size``); a
+        request's TTFT is half a decode step plus the prefill of its OWN prompt; ITL is the
+        decode step at B plus the prefills of arriving requests, (B / n_out) t_prefill per step
+        (ContinuousBatchingModel, calc_continuous_step_time).
+    batching="static": B = ``batch_size`` requests prefill together (TTFT = the batch's prefill)
+        and decode together (ITL at batch B).
+
+The fleet of R replicas is an M/M/c queue with c = R x B slots, each of rate mu = 1/S, fed by
+Poisson traffic of lambda requests per second (one central queue: a load balancer that sends each
+request to any free slot):
 
     a = lambda S (erlangs),  rho = a / c,  P(wait) = C(c, a)                (Erlang C)
     P(W > t) = C e^{-(c mu - lambda) t}  ->  W_p = ln(C / (1-p)) / (c mu - lambda)
@@ -12,11 +22,15 @@ c = R x B slots, each of rate mu = 1/S, fed by Poisson traffic of lambda request
     service="exponential":  latency_p from the M/M/c response-time distribution (lengths vary)
     TTFT_p = TTFT + W_p
 
+The answer is given three ways, like ServingModel's: with ``efficiency`` (used for sizing), and
+at the same replica count with the calibrated (``*_calibrated``) and ideal-bound (``*_bound``)
+replica times.
+
 The fewest replicas meeting the SLO are found by bisection (the p99 never rises with more
 replicas). Limits of the model: the queue is Markovian, so with fixed-length replies real waits
 are shorter (M/D/c waits about half of M/M/c: Kingman's G/G/1 and the Allen-Cunneen G/G/c
 approximations scale the wait by (c_a^2 + c_s^2)/2); TTFT and ITL are those of a full batch of B
-(conservative at low load); routing to the least-loaded replica is assumed (random routing to R
+(conservative at low load: continuous batching runs fewer requests when traffic is light); routing to the least-loaded replica is assumed (random routing to R
 separate queues waits longer).
 
 Sources: Kleinrock (1975), Queueing Systems, Vol. 1, section 3.5; Harchol-Balter (2013),
@@ -37,6 +51,7 @@ from ..zoo import constants
 from .serving import ServingModel
 
 SERVICE = ("fixed", "exponential")
+BATCHING = ("continuous", "static")
 SLO_METRICS = ("latency", "ttft")
 BINDING = ("memory", "service_time", "throughput", "tail_latency", "max_replicas")
 _SECONDS_PER_HOUR = 3600.0
@@ -55,6 +70,37 @@ class ServingFleetResult(Result):
              "replica_throughput": ("1/s", 1.0), "fleet_capacity": ("1/s", 1.0),
              "memory_required": ("GB", 1e-9), "memory_capacity": ("GB", 1e-9),
              "memory_shortfall": ("GB", 1e-9)}
+
+
+def _replica(model, hardware, seq_len, n_out, batch_size, precision, efficiency, kv_precision, tp_size,
+             batching, chunk, memory_fraction):
+    """One replica's numbers: (ServingModel-like dict with the efficiency-based request latency,
+    {"_calibrated": (S, TTFT, ITL), "_bound": (...)})."""
+    sm = ServingModel()
+    kw = dict(precision=precision, efficiency=efficiency, kv_precision=kv_precision, tp_size=tp_size)
+    if batching == "static":
+        sv = sm.solve(model, hardware, seq_len=seq_len, batch_size=batch_size, output_tokens=n_out, **kw).raw()
+        alt = {sfx: (sv["ttft" + sfx] + n_out * sv["itl" + sfx], sv["ttft" + sfx], sv["itl" + sfx])
+               for sfx in ("_calibrated", "_bound")}
+        return sv, alt
+    from .batching import ContinuousBatchingModel
+    cb = ContinuousBatchingModel().solve(model, hardware, seq_len=seq_len + n_out, prompt_len=seq_len,
+                                         output_tokens=n_out, max_batch_size=batch_size, prefill_chunk_tokens=chunk,
+                                         memory_fraction=memory_fraction, **kw).raw()
+    n = cb["max_active_requests"]
+    fit = sm.solve(model, hardware, seq_len=seq_len + n_out // 2, batch_size=max(1, n), **kw).raw()
+    if batch_size is not None and n < batch_size and n >= 1:
+        fit["feasible"] = True        # in-flight batching admits what memory holds (vLLM's scheduler)
+    sv = dict(fit, batch_size=n, ttft=cb["ttft"], itl=cb["itl"], seq_len=seq_len,
+              request_latency=cb["ttft"] + n_out * cb["itl"], feasible=fit["feasible"] and n >= 1)
+    if n < 1:   # nothing fits: report batch-1 times (finite) with feasible False; memory binds
+        sv = dict(fit, request_latency=fit["ttft"] + n_out * fit["itl"], feasible=False, seq_len=seq_len)
+        alt = {sfx: (fit["ttft" + sfx] + n_out * fit["itl" + sfx], fit["ttft" + sfx], fit["itl" + sfx])
+               for sfx in ("_calibrated", "_bound")}
+        return sv, alt
+    alt = {sfx: (cb["ttft" + sfx] + n_out * cb["itl" + sfx], cb["ttft" + sfx], cb["itl" + sfx])
+           for sfx in ("_calibrated", "_bound")}
+    return sv, alt
 
 
 def _metrics(lam: float, service_time: float, ttft: float, slots: int, service: str) -> dict:
@@ -98,14 +144,20 @@ class ServingFleetModel:
     def solve(self, model, hardware, qps, slo_p99_ms, seq_len=2048, output_tokens=256, batch_size=1,
               precision="fp16", max_replicas=10_000, replicas=None, efficiency=0.5,
               kv_precision=None, service="fixed", slo_metric="latency",
-              gpu_hour_price=None) -> ServingFleetResult:
+              gpu_hour_price=None, tp_size=1, batching="continuous", prefill_chunk_tokens=None,
+              memory_fraction=1.0) -> ServingFleetResult:
         """Size (``replicas=None``) or evaluate (``replicas=R``) a fleet of one-accelerator replicas.
 
         ``qps``: requests per second (or a Quantity in 1/s); ``slo_p99_ms``: the p99 target in ms
         (or a time Quantity) on the end-to-end latency (``slo_metric="latency"``) or on the time to
         first token (``"ttft"``); ``service``: "fixed" (every reply ``output_tokens`` long) or
         "exponential" (reply lengths vary, mean ``output_tokens``); ``gpu_hour_price``: USD per
-        accelerator-hour (default: the zoo's cloud price).
+        accelerator-hour (default: the zoo's cloud price); ``tp_size``: accelerators per replica
+        (tensor parallel); ``batching``: "continuous" (in-flight: ``batch_size`` caps the requests
+        in flight, None lets memory decide; a request's TTFT is its own prompt's prefill plus half
+        a decode step, decode runs at the active batch with the prefills of arriving requests
+        interleaved, calc_continuous_step_time) or "static" (a batch of ``batch_size`` prefills and
+        decodes together: TTFT is the batch's prefill). Cost grows with log(max_replicas).
         """
         lam = magnitude(qps, "1/s", "qps")
         if lam <= 0:
@@ -115,6 +167,9 @@ class ServingFleetModel:
             raise SpecError("slo_p99_ms", slo_p99_ms, "a positive latency target in ms")
         output_tokens = positive_int("output_tokens", output_tokens)
         max_replicas = positive_int("max_replicas", max_replicas)
+        choice("batching", batching, BATCHING)
+        if batch_size is None and batching == "static":
+            raise SpecError("batch_size", batch_size, "a positive integer for batching='static'")
         if replicas is not None:
             replicas = positive_int("replicas", replicas)
         choice("service", service, SERVICE)
@@ -124,11 +179,10 @@ class ServingFleetModel:
         if price < 0:
             raise SpecError("gpu_hour_price", gpu_hour_price, "a non-negative price per accelerator-hour")
 
-        one = ServingModel().solve(model, hardware, seq_len=seq_len, batch_size=batch_size,
-                                   precision=precision, efficiency=efficiency,
-                                   output_tokens=output_tokens, kv_precision=kv_precision)
-        sv = one.raw()
+        sv, alt = _replica(model, hardware, seq_len, output_tokens, batch_size, precision, efficiency,
+                           kv_precision, tp_size, batching, prefill_chunk_tokens, memory_fraction)
         b = sv["batch_size"]
+        tp = sv["tp_size"]
         s_time, ttft = sv["request_latency"], sv["ttft"]
         floor = _floor_p99(s_time, ttft, service, slo_metric)
         # fewest replicas whose B slots outrun the traffic: R B / S > lambda
@@ -184,8 +238,15 @@ class ServingFleetModel:
                 "capacity (utilisation < 100 %) is what sets the fleet size" if binding == "throughput" else
                 f"the tail latency sets the fleet size: {r_stable:,} replicas would keep up with the "
                 f"traffic, {needed:,} keep the p99 under the SLO"))
-        annual = r * price * _HOURS_PER_YEAR
-        per_query = r * price / _SECONDS_PER_HOUR / lam
+        annual = r * tp * price * _HOURS_PER_YEAR
+        per_query = r * tp * price / _SECONDS_PER_HOUR / lam
+        # the same fleet with the calibrated and the ideal-bound replica times
+        other = {}
+        for sfx, (s_x, ttft_x, itl_x) in alt.items():
+            mx = _metrics(lam, s_x, ttft_x, r * b, service)
+            other.update({f"ttft{sfx}": ttft_x, f"itl{sfx}": itl_x, f"service_time{sfx}": s_x,
+                          f"ttft_p99{sfx}": mx["ttft_p99"], f"latency_p99{sfx}": mx["latency_p99"],
+                          f"ttft_p50{sfx}": mx["ttft_p50"], f"utilization{sfx}": mx["utilization"]})
         v = {
             "qps": lam, "replicas": r, "replicas_needed": needed, "replicas_for_throughput": r_stable,
             "batch_size": b, "slots": r * b, "service_time": s_time, "ttft": ttft, "itl": sv["itl"],
@@ -194,7 +255,7 @@ class ServingFleetModel:
             "feasible": bool(sv["feasible"] and meets_slo), "binding": binding, "reason": reason,
             "memory_feasible": sv["feasible"], "memory_required": sv["total_memory_required"],
             "memory_capacity": sv["memory_capacity"], "memory_shortfall": sv["shortfall"],
-            "accelerators": r, "gpu_hour_price": price, "annual_cost_usd": annual,
+            "accelerators": r * tp, "tp_size": tp, "batching": batching, **other, "gpu_hour_price": price, "annual_cost_usd": annual,
             "cost_per_query": per_query, "cost_per_million_tokens": per_query / output_tokens * 1e6,
             "output_tokens": output_tokens, "seq_len": sv["seq_len"], "precision": sv["precision"],
             "model_name": model.name, "hardware_name": hardware.name,
@@ -205,6 +266,8 @@ class ServingFleetModel:
     def curve(result: ServingFleetResult, replicas=None, qps=None) -> list[dict]:
         """The result's fleet re-evaluated at other ``replicas`` or other ``qps`` (one list):
         rows of plain floats (seconds, inf when unstable), for charts."""
+        if not isinstance(result, ServingFleetResult):
+            raise SpecError("result", type(result).__name__, "a ServingFleetResult from ServingFleetModel().solve()")
         if (replicas is None) == (qps is None):
             raise SpecError("replicas", replicas, "exactly one of replicas=[...] or qps=[...]")
         v = result.raw()
