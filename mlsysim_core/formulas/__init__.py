@@ -20,8 +20,7 @@ from .deployment import *  # noqa: F401,F403  (network RTT, energy, battery, the
 from .serving import (calc_itl, calc_kv_cache_bytes, calc_prefill_flops, calc_total_cost_with_serving,
                       calc_ttft, calc_mla_kv_cache_bytes, calc_sliding_window_cached_tokens,
                       calc_moe_experts_touched, calc_speculative_expected_tokens, calc_prefill_flops_cached)
-from .batching import (calc_static_batch_requests, calc_paged_batch_requests, calc_kv_fragmentation,
-                       calc_continuous_step_time)
+from .batching import calc_static_batch_requests, calc_paged_batch_requests, calc_kv_fragmentation
 from .streaming import calc_streaming_layer_time, calc_streaming_crossover_batch
 from .training import (calc_activation_memory, calc_checkpoint_size, calc_chinchilla_params,
                        calc_chinchilla_tokens, calc_training_state_breakdown,
@@ -48,6 +47,9 @@ from .fleet_health import (calc_any_affected_probability, calc_jitter_stretch, c
 from .drift import (calc_accuracy_under_drift, calc_bad_release_cost, calc_drift_cost_rate,
                     calc_optimal_retraining_interval)
 from .lifecycle import calc_experiment_gpu_hours, calc_people_cost, calc_serving_gpu_hours
+from .layers import *  # noqa: F401,F403  (conv2d, LSTM, attention, MoE FLOPs; backward; activations)
+from .data_scaling import calc_chinchilla_loss, calc_effective_data, calc_repeated_token_value
+from .benchmarking import *  # noqa: F401,F403  (lognormal percentiles, run count, warm-up bias, HFU)
 
 calc_kv_cache_size = calc_kv_cache_bytes  # the name used by the reference implementation
 
