@@ -48,6 +48,7 @@ _LAZY = {
     "LifecycleModel": "solvers.lifecycle", "LifecycleResult": "solvers.lifecycle",
     "DeploymentModel": "solvers.deployment", "DeploymentResult": "solvers.deployment",
     "EdgeThermalModel": "solvers.deployment", "ThermalResult": "solvers.deployment",
+    "AuditModel": "solvers.audit", "AuditResult": "solvers.audit",
     "CheckpointModel": "solvers.checkpoint", "CheckpointResult": "solvers.checkpoint",
     "TopologyModel": "solvers.topology", "TopologyResult": "solvers.topology",
     "OrchestrationModel": "solvers.orchestration", "OrchestrationResult": "solvers.orchestration",

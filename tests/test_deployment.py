@@ -241,3 +241,48 @@ def test_other_errors_name_the_argument():
         TM.trace({"x": 1}, 60)
     with pytest.raises(SpecError, match="distance"):
         calc_fibre_rtt(-1, V_FIBRE)
+
+
+# ------------------------------------------------------------------ the architect's audit (AuditModel)
+
+from mlsysim_core import AuditModel  # noqa: E402
+
+AUDIT = AuditModel()
+
+
+def test_audit_cloud_far_away_binds_on_latency():
+    r = AUDIT.solve(Models.ResNet50, Hardware.H100, latency_slo=0.015, distance_km=2000)
+    assert r.binding == "latency" and not r.passed
+    lat = [c for c in r.table() if c["name"] == "latency"][0]
+    assert lat["ratio"] == pytest.approx(lat["value"] / lat["limit"]) and lat["ratio"] > 1
+
+
+def test_audit_memory_binds_first_when_the_model_does_not_fit():
+    r = AUDIT.solve(Models.ResNet50, Hardware.ESP32_S3, bits=8, latency_slo=0.05)
+    assert r.binding == "memory" and not r.passed
+    latency_ratio = [c["ratio"] for c in r.table() if c["name"] == "latency"][0]
+    assert latency_ratio > r.binding_ratio   # latency fails worse, but a model that does not fit binds
+
+
+def test_audit_int4_binds_on_accuracy_from_the_compression_constants():
+    r = AUDIT.solve(Models.ResNet50, Hardware.iPhone15Pro, bits=4, max_accuracy_drop=0.01)
+    assert r.binding == "accuracy" and r.accuracy_drop == pytest.approx(C.quant_int4_accuracy_drop)
+    assert AUDIT.solve(Models.ResNet50, Hardware.iPhone15Pro, bits=8, max_accuracy_drop=0.01).passed
+
+
+def test_audit_when_all_pass_names_the_tightest_check_and_counts_devices():
+    r = AUDIT.solve(Models.ResNet50, Hardware.H100, latency_slo=0.5, requests_per_day=1e9,
+                    budget_usd_per_year=1e9, carbon_kg_per_year=1e9)
+    assert r.passed and r.binding_ratio == max(c["ratio"] for c in r.table())
+    one = DM.solve(Models.ResNet50, Hardware.H100)
+    assert r.devices == math.ceil(1e9 / 86400 * one.raw("compute_latency"))
+    assert r.cost_per_1k_usd == pytest.approx(r.tco_usd_per_year / (1e9 * 365) * 1000)
+    assert "Binding constraint" in r.explain()
+
+
+@pytest.mark.parametrize("kwargs, name", [({"bits": 5}, "bits"), ({"max_accuracy_drop": 0}, "max_accuracy_drop"),
+                                          ({"requests_per_day": -1}, "requests_per_day"),
+                                          ({"requests_per_day": 10, "budget_usd_per_year": 0}, "budget_usd_per_year")])
+def test_audit_errors_name_the_argument(kwargs, name):
+    with pytest.raises(SpecError, match=name):
+        AUDIT.solve(Models.ResNet50, Hardware.H100, **kwargs)
