@@ -2,6 +2,7 @@
 adversarial robustness (PGD training)."""
 from __future__ import annotations
 
+import functools
 import math
 from statistics import NormalDist
 
@@ -50,6 +51,11 @@ def calc_accuracy_at_epsilon(epsilon, epsilons, accuracies):
     return pts[-1][1]
 
 
+@functools.lru_cache(maxsize=64)
+def _z(confidence: float) -> float:
+    return NormalDist().inv_cdf(0.5 + confidence / 2.0)
+
+
 @formula(None)
 def calc_fairness_samples(ci_half_width, accuracy=0.5, confidence=0.95):
     """Samples per subgroup so that a metric p is known to +/- w: n = z^2 p (1 - p) / w^2
@@ -61,7 +67,7 @@ def calc_fairness_samples(ci_half_width, accuracy=0.5, confidence=0.95):
         raise SpecError("confidence", confidence, "a probability strictly between 0 and 1")
     if not 0.0 < ci_half_width < 1.0:
         raise SpecError("ci_half_width", ci_half_width, "a half-width strictly between 0 and 1")
-    z = NormalDist().inv_cdf(0.5 + confidence / 2.0)
+    z = _z(confidence)
     return float(math.ceil(z * z * accuracy * (1.0 - accuracy) / ci_half_width ** 2 - 1e-9))
 
 

@@ -3,7 +3,7 @@
 For one step (forward, or forward + backward when training: 3 passes) of a transformer:
 
     GEMMs:      t = max(2 P T x passes / (Peak x eta_tile), weight bytes / BW)     T = B x S tokens
-                eta_tile: tile x wave quantisation of a T x h output, best of the tile shapes
+                eta_tile: tile x wave quantisation of a T x h output, best of the tile heights
     attention:  t = max(4 L S^2 h B x passes / Peak, IO x bytes / BW)
                 IO = 4 N d + 4 N^2 (standard) or 2 N d + 3 N d ceil(N/B_c) (FlashAttention), per head
     elementwise: 2 n T h b per layer unfused (eager), 2 T h b fused (compiled / graph)
@@ -119,9 +119,9 @@ class _Config:
         L, ps = self.layers, self.passes
         gemm_flops = 2.0 * self.p * tokens * ps
         attn_flops = 4.0 * L * s * s * self.heads * self.d * b * ps
-        # cuBLAS heuristics pick a tile shape per problem: the best of 1/4x..2x the zoo's tile
-        tile = max(calc_tile_efficiency.raw(tokens, self.h, self.tile_m * fm, self.tile_n * fn, self.sms)
-                   for fm in _TILE_SCALES for fn in _TILE_SCALES)
+        # cuBLAS heuristics pick a tile shape per problem: the best of 1/4x..2x the zoo's tile height
+        tile = max(calc_tile_efficiency.raw(tokens, self.h, self.tile_m * fm, self.tile_n, self.sms)
+                   for fm in _TILE_SCALES)
         t_gc = gemm_flops / (self.peak * tile)
         t_gm = self.p * self.bpe * ps / self.bw          # weights read each pass (grads written in backward)
         io_head = (calc_attention_io_flash.raw(s, self.d, self.sram_el) if self.flash

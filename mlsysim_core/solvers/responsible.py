@@ -126,11 +126,13 @@ class ResponsibleEngineeringModel:
         # --- fairness evaluation
         n_group = calc_fairness_samples.raw(w, p_acc, conf)
         total_eval = n_group * k_groups
-        infer = Engine.solve(model, hardware, batch_size, precision, efficiency).raw("throughput")
+        eval_h = 0.0
+        if total_eval:   # inference throughput only when there is something to evaluate
+            eval_h = total_eval / Engine.solve(model, hardware, batch_size, precision, efficiency).raw("throughput") / 3600.0
         r.update(subgroups=k_groups, ci_half_width=w, confidence=conf, samples_per_subgroup=int(n_group),
                  evaluation_samples=int(total_eval),
                  dataset_for_rarest_group=None if prev is None else int(-(-n_group // prev)),
-                 min_subgroup_prevalence=prev, evaluation_gpu_hours=total_eval / infer / 3600.0)
+                 min_subgroup_prevalence=prev, evaluation_gpu_hours=eval_h)
 
         # --- robustness and totals
         m_pgd = calc_pgd_multiplier.raw(k_pgd)
