@@ -44,12 +44,12 @@ def check_answer(answer, truth, unit, tolerance=0.03, hint=DEFAULT_HINT):
     """A callout: is the student's ``answer`` within ``tolerance`` (relative) of the engine's ``truth``?
 
     ``answer`` is a ``mo.ui.number`` value (a number, or None before the student types); anything
-    else, a non-finite ``truth`` or a ``tolerance`` outside (0, 1] is a SpecError naming it.
+    else, a non-finite ``truth`` or a ``tolerance`` outside [0, 1] is a SpecError naming it.
     """
     import marimo as mo
 
     truth = checks.number("truth", truth)
-    tolerance = checks.fraction("tolerance", tolerance)
+    tolerance = checks.fraction("tolerance", tolerance, lo_open=False)  # 0: exact (counts)
     if not isinstance(unit, str):
         raise SpecError("unit", unit, "a string such as 'ms' (or '' for a count)")
     if answer is None:
