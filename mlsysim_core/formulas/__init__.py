@@ -42,6 +42,9 @@ from .software import (calc_attention_io_flash, calc_attention_io_standard, calc
                        calc_launch_bound_time, calc_tile_efficiency)
 from .responsible import (calc_accuracy_at_epsilon, calc_dpsgd_extra_traffic, calc_dpsgd_flop_multiplier,
                           calc_fairness_samples, calc_per_sample_grad_bytes, calc_pgd_multiplier)
+from .parallel import (calc_attention_training_flops, calc_cp_activation_memory, calc_cp_exposed_time,
+                       calc_cp_kv_exchange_bytes, calc_hierarchical_allreduce_bound, calc_in_network_allreduce_time,
+                       calc_multirail_allreduce_time)
 from .fleet_health import (calc_any_affected_probability, calc_jitter_stretch, calc_optimal_scan_interval,
                            calc_redundant_compute, calc_rolling_upgrade_duration, calc_scan_overhead,
                            calc_straggler_stretch)
