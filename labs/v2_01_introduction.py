@@ -130,8 +130,8 @@ def _():
 
 @app.cell
 def _():
-    model_pick = mo.ui.dropdown(options=TRAINABLE, value="Llama-3.1-8B", label="Model")
-    fleet_pick = mo.ui.dropdown(options=Systems.Clusters.options(), value="Mega cluster (100,000 H100)",
+    model_pick = mo.ui.dropdown(options=TRAINABLE, value=Models.Llama3_8B.name, label="Model")
+    fleet_pick = mo.ui.dropdown(options=Systems.Clusters.options(), value=Systems.Clusters.Mega_100K.name,
                                 label="Cluster template (node, fabric, region)")
     mo.vstack([model_pick, fleet_pick])
     return fleet_pick, model_pick

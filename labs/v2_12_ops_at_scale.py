@@ -128,7 +128,7 @@ def _():
 
 @app.cell
 def _():
-    fleet_pick = mo.ui.dropdown(options=Systems.Clusters.options(), value="Training cluster (10,000 H100)",
+    fleet_pick = mo.ui.dropdown(options=Systems.Clusters.options(), value=Systems.Clusters.Training_10K.name,
                                 label="Cluster")
     job_days = mo.ui.slider(start=1, stop=120, step=1, value=30, show_value=True, label="Job length (days)")
     mo.vstack([fleet_pick, job_days])
