@@ -275,8 +275,9 @@ def _(best, interval, plan, plan_args, plan_error, prediction):
                                        {"days": interval.value, "usd": plan.cost_per_day, "what": "your T"}])).mark_point(
         filled=True, size=100).encode(x=_x, y="usd:Q", shape=alt.Shape("what:N", title=None), color=alt.value("black"))
     _saw = []
-    for _i in range(181):
-        _day = 365 * _i / 180
+    _points = 180   # chart samples over the year
+    for _i in range(_points + 1):
+        _day = 365 * _i / _points
         _saw.append({"day": _day, "accuracy": calc_accuracy_under_drift.raw(
             plan.initial_accuracy, plan.decay_per_day, _day % interval.value)})
     _acc = alt.Chart(alt.Data(values=_saw)).mark_line().encode(
