@@ -44,7 +44,7 @@ import math
 from ..checks import choice, positive_int
 from ..errors import SpecError
 from ..fmt import pct, si, usd
-from ..formulas import calc_erlang_c, calc_mmc_response_quantile, calc_mmc_wait_quantile
+from ..formulas import calc_continuous_step_time, calc_erlang_c, calc_mmc_response_quantile, calc_mmc_wait_quantile
 from ..results import Result
 from ..units import magnitude
 from ..zoo import constants
@@ -57,6 +57,7 @@ BINDING = ("memory", "service_time", "throughput", "tail_latency", "max_replicas
 _SECONDS_PER_HOUR = 3600.0
 _HOURS_PER_YEAR = 365.0 * 24.0     # calendar, not a registry number
 _P99, _P50 = 0.99, 0.5
+_MAX_EXACT_LOAD = 1e7   # erlangs: the exact M/M/c formulas' range (calc_erlang_c accepts up to 1e8)
 
 
 class ServingFleetResult(Result):
@@ -72,35 +73,65 @@ class ServingFleetResult(Result):
              "memory_shortfall": ("GB", 1e-9)}
 
 
+_SFX = ("", "_calibrated", "_bound")
+
+
 def _replica(model, hardware, seq_len, n_out, batch_size, precision, efficiency, kv_precision, tp_size,
              batching, chunk, memory_fraction):
-    """One replica's numbers: (ServingModel-like dict with the efficiency-based request latency,
-    {"_calibrated": (S, TTFT, ITL), "_bound": (...)})."""
+    """(ServingModel dict of the replica at its full batch N, ``at``): ``at(n)`` gives, for n
+    requests in flight, {suffix: (service time S, TTFT, ITL)} for the efficiency-based, calibrated
+    and ideal-bound answers (static batching: the same at every n)."""
     sm = ServingModel()
     kw = dict(precision=precision, efficiency=efficiency, kv_precision=kv_precision, tp_size=tp_size)
     if batching == "static":
         sv = sm.solve(model, hardware, seq_len=seq_len, batch_size=batch_size, output_tokens=n_out, **kw).raw()
-        alt = {sfx: (sv["ttft" + sfx] + n_out * sv["itl" + sfx], sv["ttft" + sfx], sv["itl" + sfx])
-               for sfx in ("_calibrated", "_bound")}
-        return sv, alt
+        fixed = {x: (sv["ttft" + x] + n_out * sv["itl" + x], sv["ttft" + x], sv["itl" + x]) for x in _SFX}
+        return sv, lambda n: fixed
     from .batching import ContinuousBatchingModel
     cb = ContinuousBatchingModel().solve(model, hardware, seq_len=seq_len + n_out, prompt_len=seq_len,
                                          output_tokens=n_out, max_batch_size=batch_size, prefill_chunk_tokens=chunk,
                                          memory_fraction=memory_fraction, **kw).raw()
-    n = cb["max_active_requests"]
-    fit = sm.solve(model, hardware, seq_len=seq_len + n_out // 2, batch_size=max(1, n), **kw).raw()
-    if batch_size is not None and n < batch_size and n >= 1:
-        fit["feasible"] = True        # in-flight batching admits what memory holds (vLLM's scheduler)
-    sv = dict(fit, batch_size=n, ttft=cb["ttft"], itl=cb["itl"], seq_len=seq_len,
-              request_latency=cb["ttft"] + n_out * cb["itl"], feasible=fit["feasible"] and n >= 1)
-    if n < 1:   # nothing fits: report batch-1 times (finite) with feasible False; memory binds
+    n_max = cb["max_active_requests"]
+    ctx = seq_len + n_out // 2
+    fit = sm.solve(model, hardware, seq_len=ctx, batch_size=max(1, n_max), **kw).raw()
+    pre = sm.solve(model, hardware, seq_len=seq_len, prefill_chunk_tokens=chunk, **kw).raw()
+    cache: dict[int, dict] = {}
+
+    def at(n):
+        hit = cache.get(n)
+        if hit is None:
+            dec = sm.solve(model, hardware, seq_len=ctx, batch_size=n, **kw).raw()
+            hit = {}
+            for x in _SFX:
+                step = calc_continuous_step_time.raw(dec["itl" + x], pre["ttft" + x], n, n_out)
+                ttft = step / 2.0 + pre["ttft" + x]
+                hit[x] = (ttft + n_out * step, ttft, step)
+            cache[n] = hit
+        return hit
+    if n_max < 1:   # nothing fits: batch-1 times (finite) with feasible False; memory binds
         sv = dict(fit, request_latency=fit["ttft"] + n_out * fit["itl"], feasible=False, seq_len=seq_len)
-        alt = {sfx: (fit["ttft" + sfx] + n_out * fit["itl" + sfx], fit["ttft" + sfx], fit["itl" + sfx])
-               for sfx in ("_calibrated", "_bound")}
-        return sv, alt
-    alt = {sfx: (cb["ttft" + sfx] + n_out * cb["itl" + sfx], cb["ttft" + sfx], cb["itl" + sfx])
-           for sfx in ("_calibrated", "_bound")}
-    return sv, alt
+        return sv, lambda n: {x: (fit["ttft" + x] + n_out * fit["itl" + x], fit["ttft" + x], fit["itl" + x])
+                              for x in _SFX}
+    # in-flight batching admits what memory holds (vLLM's scheduler), even below batch_size
+    sv = dict(fit, batch_size=n_max, seq_len=seq_len, feasible=True)
+    return sv, at
+
+
+def _active(lam: float, r: int, n_max: int, at, batching: str) -> int:
+    """Requests in flight per replica at steady state (Little's law): n = min(N, ceil(lambda S(n) / R)).
+
+    S(n) grows with n, so iterating from n = 1 climbs monotonically to the fixed point (or N, where
+    the queue takes over); at most 64 steps (each costs one ServingModel call, cached).
+    """
+    if batching == "static":
+        return n_max
+    n = 1
+    for _ in range(64):
+        nxt = min(n_max, max(1, math.ceil(lam * at(n)[""][0] / r)))
+        if nxt <= n:
+            break
+        n = nxt
+    return n
 
 
 def _metrics(lam: float, service_time: float, ttft: float, slots: int, service: str) -> dict:
@@ -114,9 +145,22 @@ def _metrics(lam: float, service_time: float, ttft: float, slots: int, service: 
                 "mean_wait": inf, "wait_p50": inf, "wait_p99": inf, "latency_p50": inf,
                 "latency_p99": inf, "ttft_p50": inf, "ttft_p99": inf}
     spare = slots * mu - lam
-    prob_wait = calc_erlang_c.raw(slots, a)
-    w50 = calc_mmc_wait_quantile.raw(lam, mu, slots, _P50)
-    w99 = calc_mmc_wait_quantile.raw(lam, mu, slots, _P99)
+    if a <= _MAX_EXACT_LOAD:
+        prob_wait = calc_erlang_c.raw(slots, a)
+        w50 = calc_mmc_wait_quantile.raw(lam, mu, slots, _P50)
+        w99 = calc_mmc_wait_quantile.raw(lam, mu, slots, _P99)
+    else:
+        # beyond the exact Erlang-C range: the many-server (Halfin-Whitt) limit,
+        # C ~ 1 / (1 + beta Phi(beta) / phi(beta)), beta = (1 - rho) sqrt(c)
+        # (Halfin & Whitt (1981), Operations Research 29(3), theorem 1)
+        beta = (1.0 - a / slots) * math.sqrt(slots)
+        phi = math.exp(-beta * beta / 2.0) / math.sqrt(2.0 * math.pi)
+        big_phi = 0.5 * (1.0 + math.erf(beta / math.sqrt(2.0)))
+        prob_wait = 1.0 / (1.0 + beta * big_phi / phi) if phi > 0 else 0.0
+        w50 = max(0.0, math.log(prob_wait / (1 - _P50)) / spare) if prob_wait > 0 else 0.0
+        w99 = max(0.0, math.log(prob_wait / (1 - _P99)) / spare) if prob_wait > 0 else 0.0
+        if service != "fixed":
+            service = "fixed"    # the response-time quantile formula is exact-range only; S + W is close here
     if service == "fixed":
         l50, l99 = service_time + w50, service_time + w99
     else:
@@ -179,18 +223,23 @@ class ServingFleetModel:
         if price < 0:
             raise SpecError("gpu_hour_price", gpu_hour_price, "a non-negative price per accelerator-hour")
 
-        sv, alt = _replica(model, hardware, seq_len, output_tokens, batch_size, precision, efficiency,
-                           kv_precision, tp_size, batching, prefill_chunk_tokens, memory_fraction)
+        sv, at = _replica(model, hardware, seq_len, output_tokens, batch_size, precision, efficiency,
+                          kv_precision, tp_size, batching, prefill_chunk_tokens, memory_fraction)
         b = sv["batch_size"]
         tp = sv["tp_size"]
-        s_time, ttft = sv["request_latency"], sv["ttft"]
-        floor = _floor_p99(s_time, ttft, service, slo_metric)
-        # fewest replicas whose B slots outrun the traffic: R B / S > lambda
-        r_stable = int(math.floor(lam * s_time / b)) + 1
+        s_full = at(b)[""][0]
+        s1, ttft1 = at(1)[""][0:2] if batching == "continuous" else at(b)[""][0:2]
+        floor = _floor_p99(s1, ttft1, service, slo_metric)
+        # fewest replicas whose B slots outrun the traffic: R B / S(B) > lambda
+        r_stable = int(math.floor(lam * s_full / b)) + 1
         needed = None
+
+        def at_r(r):
+            return at(_active(lam, r, b, at, batching))
         if sv["feasible"] and floor <= slo and r_stable <= max_replicas:
             def meets(r):
-                return _p99(_metrics(lam, s_time, ttft, r * b, service), slo_metric) <= slo
+                s_r, t_r, _ = at_r(r)[""]
+                return _p99(_metrics(lam, s_r, t_r, r * b, service), slo_metric) <= slo
             # gallop up from the stable minimum (the answer is usually near it), then bisect
             lo, step, hi = r_stable, 1, None
             while hi is None and lo <= max_replicas:
@@ -205,6 +254,9 @@ class ServingFleetModel:
                     lo, hi = (lo, mid) if meets(mid) else (mid + 1, hi)
                 needed = lo
         r = replicas if replicas is not None else (needed if needed is not None else max_replicas)
+        n_act = _active(lam, r, b, at, batching)
+        times = at(n_act)
+        s_time, ttft, itl = times[""]
         m = _metrics(lam, s_time, ttft, r * b, service)
         p99 = _p99(m, slo_metric)
         meets_slo = m["stable"] and p99 <= slo
@@ -242,14 +294,16 @@ class ServingFleetModel:
         per_query = r * tp * price / _SECONDS_PER_HOUR / lam
         # the same fleet with the calibrated and the ideal-bound replica times
         other = {}
-        for sfx, (s_x, ttft_x, itl_x) in alt.items():
+        for sfx in ("_calibrated", "_bound"):
+            s_x, ttft_x, itl_x = times[sfx]
             mx = _metrics(lam, s_x, ttft_x, r * b, service)
             other.update({f"ttft{sfx}": ttft_x, f"itl{sfx}": itl_x, f"service_time{sfx}": s_x,
                           f"ttft_p99{sfx}": mx["ttft_p99"], f"latency_p99{sfx}": mx["latency_p99"],
                           f"ttft_p50{sfx}": mx["ttft_p50"], f"utilization{sfx}": mx["utilization"]})
         v = {
             "qps": lam, "replicas": r, "replicas_needed": needed, "replicas_for_throughput": r_stable,
-            "batch_size": b, "slots": r * b, "service_time": s_time, "ttft": ttft, "itl": sv["itl"],
+            "batch_size": b, "active_batch": n_act, "slots": r * b, "service_time": s_time, "ttft": ttft,
+            "itl": itl,
             "replica_throughput": b / s_time, "fleet_capacity": r * b / s_time, **m, "p99": p99,
             "slo": slo, "slo_metric": slo_metric, "service": service, "meets_slo": meets_slo,
             "feasible": bool(sv["feasible"] and meets_slo), "binding": binding, "reason": reason,
@@ -293,7 +347,8 @@ def _work(v: dict, floor: float) -> list[tuple[str, str, str]]:
     steps = [
         ("Service time per request (ServingModel)", "S = \\text{TTFT} + n_{out} \\times \\text{ITL}",
          f"{si(v['ttft'], 's')} + {v['output_tokens']:,} × {si(v['itl'], 's')} = **{si(v['service_time'], 's')}** "
-         f"at batch {b}; one replica completes {b} / S = **{v['replica_throughput']:.4g} requests/s**"),
+         f"with {v['active_batch']} of {b} slots busy ({v['batching']} batching, TP {v['tp_size']}); one replica "
+         f"completes {b} / S = **{v['replica_throughput']:.4g} requests/s**"),
         ("Offered load and utilisation", "a = \\lambda S, \\quad \\rho = \\frac{a}{c}, \\quad c = R \\times B",
          f"a = {v['qps']:,.4g}/s × {si(v['service_time'], 's')} = {v['offered_load']:,.4g} requests in service; "
          f"c = {r:,} × {b} = {v['slots']:,} slots; ρ = **{pct(v['utilization'])}**"),
@@ -321,8 +376,8 @@ def _work(v: dict, floor: float) -> list[tuple[str, str, str]]:
          f"**{'met' if v['meets_slo'] else 'missed'}**; fewest replicas: "
          f"{'none within limits' if v['replicas_needed'] is None else format(v['replicas_needed'], ',')}; "
          f"{v['reason']}"),
-        ("Cost", "R \\times p \\times 8760\\,\\text{h}",
-         f"{r:,} × ${v['gpu_hour_price']:.2f}/h × 8760 h = **{usd(v['annual_cost_usd'])}/year**, "
+        ("Cost", "R \\times TP \\times p \\times 8760\\,\\text{h}",
+         f"{r:,} × {v['tp_size']} × ${v['gpu_hour_price']:.2f}/h × 8760 h = **{usd(v['annual_cost_usd'])}/year**, "
          f"${v['cost_per_query']:.3g} per request"),
     ]
     return steps
