@@ -203,8 +203,11 @@ def _():
 
 @app.cell
 def _(gpus, hardware, mfu, params_b, scaling, tokens_b):
+    def _billions(box):   # an empty box is None: the engine then names the argument it refuses
+        return None if box.value is None else box.value * 1e9
+
     try:
-        run = days(params_b.value * 1e9, tokens_b.value * 1e9, hardware.value, gpus.value,
+        run = days(_billions(params_b), _billions(tokens_b), hardware.value, gpus.value,
                    mfu.value, scaling.value)
         budget = SCALING.solve(run.raw("total_flops"), target_model_size=params_b.value * 1e9)
         optimum = SCALING.solve(run.raw("total_flops"))
@@ -368,7 +371,8 @@ def _(error, optimum, params_b, run, tokens_b):
 
 
 @app.cell
-def _(optimum):
+def _(error, optimum):
+    mo.stop(error is not None or optimum is None)
     mo.accordion({"Show the work (compute-optimal size)": mo.md(optimum.explain())})
     return
 

@@ -203,7 +203,7 @@ def _(error, hardware, precision, profile):
     mo.md(f"""
     | arithmetic intensity $I$ | ridge point $I^*$ | bottleneck | latency | throughput | fraction of peak (MFU) |
     |---:|---:|:---:|---:|---:|---:|
-    | **{_r["arithmetic_intensity"]:.3g} FLOP/B** | {_r["ridge_point"]:.3g} FLOP/B | **{_r["bottleneck"]}** | {si(_r["latency"], "s")} | {_r["throughput"]:,.4g} /s | {_r["mfu"] * 100:.2g} % |
+    | **{_r["arithmetic_intensity"]:.3g} FLOP/B** | {_r["ridge_point"]:.3g} FLOP/B | **{_r["bottleneck"]}** | {si(_r["latency"], "s")} | {labkit.num(_r["throughput"], 4)} /s | {_r["mfu"] * 100:.2g} % |
 
     {_move}{_note}
     """)

@@ -265,7 +265,7 @@ def _(error, result):
     _p = result.parallelism
     mo.hstack([
         mo.stat(si(result.raw("step_latency_total"), "s"), label="Step time", bordered=True,
-                caption=f"{result.effective_throughput.m_as('1/s'):,.3g} sequences/s"),
+                caption=f"{labkit.num(result.effective_throughput.m_as('1/s'))} sequences/s"),
         mo.stat(pct(result.scaling_efficiency), label="Scaling efficiency η", bordered=True,
                 caption=f"MFU {pct(result.mfu)}"),
         mo.stat(pct(result.bubble_fraction), label="Pipeline bubble", bordered=True,
@@ -409,7 +409,10 @@ def _(map_rows, pp, tp):
         {"and": [alt.FieldOneOfPredicate(field="TP", oneOf=MAP_TP),
                  alt.FieldOneOfPredicate(field="PP", oneOf=sorted({_r["PP"] for _r in map_rows}))]}
     ).mark_rect(fill=None, stroke="black", strokeWidth=3).encode(x=_x, y=_y)
-    alt.layer(_fits, _bad, _text, _mine).resolve_scale(color="independent").properties(
+    # a layer without rows draws an empty legend reading "NaN": keep only the layers that have data
+    _layers = [_l for _l, _has in ((_fits, any(_r["kind"] == "fits" for _r in map_rows)),
+                                   (_bad, any(_r["kind"] != "fits" for _r in map_rows))) if _has]
+    alt.layer(*_layers, _text, _mine).resolve_scale(color="independent").properties(
         width=600, height=260, title="Step time over TP × PP (grey: out of memory; ✗: refused)")
     return
 

@@ -50,7 +50,7 @@ def duration(seconds):
         return f"{seconds / 60:.3g} min"
     if seconds < 2 * 86400:
         return f"{seconds / 3600:.3g} h"
-    return f"{seconds / 86400:,.3g} days"
+    return f"{labkit.num(seconds / 86400)} days"
 
 
 @app.function
@@ -212,7 +212,7 @@ def _(checkpoint_s, component_mtbf, gpus, interval_min, job_days, recovery_s):
 def _(error, interval_min, optimum, result):
     mo.stop(error is not None, mo.callout(mo.md(f"**These inputs are not valid.** {error}"), kind="danger"))
     mo.hstack([
-        mo.stat(f"{result.fleet_mtbf.m_as('h'):,.3g} h", label="Fleet MTBF",
+        mo.stat(f"{labkit.num(result.fleet_mtbf.m_as('h'))} h", label="Fleet MTBF",
                 caption=f"one failure every {duration(result.raw('fleet_mtbf'))}", bordered=True),
         mo.stat(pct(result.failure_probability), label="P(failure during the job)",
                 caption=f"{count(result.expected_failures)} failures expected", bordered=True),
@@ -427,7 +427,7 @@ def _():
     # the page rounds the MTBF to M = 180 min before taking the square root
     _tau_page = calc_young_daly_interval(120, 180 * 60)
     _table = "\n".join(
-        f"| {_n:,} | {calc_mtbf_cluster.raw(_c.gpu_mtbf, _n):,.4g} h | {_page} |"
+        f"| {_n:,} | {labkit.num(calc_mtbf_cluster.raw(_c.gpu_mtbf, _n), 4)} h | {_page} |"
         for _n, _page in ((8, "~8 months"), (1000, "50 hours"), (10000, "5 hours"), (16000, "~3 hours")))
     _llama = calc_expected_failures(calc_mtbf_cluster(_c.gpu_mtbf, 16000), 54 * 24)
     mo.md(f"""

@@ -48,7 +48,7 @@ with app.setup:
 def dollars(x):
     """Money for Markdown: the $ escaped (a bare $ pair would render as maths)."""
     if x >= 1e6:
-        return f"\\${x / 1e6:,.3g}M"
+        return f"\\${labkit.num(x / 1e6)}M"
     return f"\\${x:,.0f}" if x >= 100 else f"\\${x:.3g}"
 
 
@@ -274,8 +274,8 @@ def _(error, mine, qps, sized):
     mo.stop(error is not None, mo.callout(mo.md(f"**The engine rejected this input.** {error}"), kind="danger"))
     _need = sized.replicas_needed
     mo.hstack([
-        mo.stat(f"{qps.m_as('1/s'):,.4g} /s", label="Traffic λ", bordered=True,
-                caption=f"{mine.raw('offered_load'):,.4g} requests in service on average"),
+        mo.stat(f"{labkit.num(qps.m_as('1/s'), 4)} /s", label="Traffic λ", bordered=True,
+                caption=f"{labkit.num(mine.raw('offered_load'), 4)} requests in service on average"),
         mo.stat(f"{_need:,}" if _need else "none", label="Replicas needed", bordered=True,
                 caption=f"binding: {sized.binding.replace('_', ' ')}"),
         mo.stat(pct(mine.utilization), label=f"Utilisation at R = {mine.replicas:,}", bordered=True,
@@ -305,7 +305,7 @@ def _(error, mine):
     elif not _r["stable"]:
         _out = mo.callout(mo.md(f"""
         **SLA missed: the queue grows without bound.** {mine.replicas:,} replicas complete at most
-        {_r["fleet_capacity"]:,.4g} requests per second, but {_r["qps"]:,.4g} arrive: utilisation
+        {labkit.num(_r["fleet_capacity"], 4)} requests per second, but {labkit.num(_r["qps"], 4)} arrive: utilisation
         {pct(_r["utilization"])}. Every minute the backlog grows and the p99 is unbounded. You need at least
         **{_r["replicas_for_throughput"]:,}** replicas just to keep up, and
         **{_r["replicas_needed"] or "more than " + format(MAX_REPLICAS, ",")}** to meet the SLO.

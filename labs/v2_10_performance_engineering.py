@@ -55,7 +55,7 @@ with app.setup:
 @app.function
 def rate(flop_s):
     """A fleet-sized FLOP/s figure: EFLOP/s past 10^18 (fmt.si stops at peta), else SI."""
-    return f"{flop_s / 1e18:,.3g} EFLOP/s" if flop_s >= 1e18 else si(flop_s, "FLOP/s")
+    return f"{labkit.num(flop_s / 1e18)} EFLOP/s" if flop_s >= 1e18 else si(flop_s, "FLOP/s")
 
 
 @app.function

@@ -53,7 +53,7 @@ def job_footprint(accelerator, n_accelerators, model, mfu, site, pue):
 @app.function
 def tonnes(kg):
     """kg of CO2e as a readable string (kg below a tonne, tonnes above)."""
-    return f"{kg:,.0f} kg" if kg < 1000 else f"{kg / 1000:,.3g} t"
+    return f"{kg:,.0f} kg" if kg < 1000 else f"{labkit.num(kg / 1000)} t"
 
 
 @app.function
@@ -221,8 +221,8 @@ def _(error, result):
     mo.hstack([
         mo.stat(f"{result.it_power.m_as('kW'):,.1f} kW", label="IT power",
                 caption=f"{si(result.raw('power_per_accelerator'), 'W')} per accelerator", bordered=True),
-        mo.stat(f"{result.total_energy_kwh / 1000:,.3g} MWh", label="Facility energy",
-                caption=f"IT {result.it_energy_kwh / 1000:,.3g} MWh × PUE {result.pue:g}", bordered=True),
+        mo.stat(f"{labkit.num(result.total_energy_kwh / 1000)} MWh", label="Facility energy",
+                caption=f"IT {labkit.num(result.it_energy_kwh / 1000)} MWh × PUE {result.pue:g}", bordered=True),
         mo.stat(tonnes(result.raw("carbon_footprint_kg")), label="Carbon (CO₂e)",
                 caption=f"at {result.carbon_intensity_g_kwh:g} g/kWh", bordered=True),
         mo.stat(f"{result.water_usage_liters:,.0f} L", label="Water",

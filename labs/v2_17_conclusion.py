@@ -16,6 +16,7 @@ __generated_with = "0.25.2"
 app = marimo.App(width="medium", app_title="II.17 · Capstone: lighthouse scenarios")
 
 with app.setup:
+    import html
     import re
 
     import altair as alt
@@ -91,7 +92,7 @@ def usage(evaluation):
 @app.function
 def of_limit(used):
     """A wall's use as a share of its limit: a percentage, or a multiple once far past it."""
-    return f"{used:,.3g}× the limit" if used >= 10 else pct(used, 0)
+    return f"{labkit.num(used)}× the limit" if used >= 10 else pct(used, 0)
 
 
 @app.function
@@ -115,7 +116,7 @@ def wall_callout(evaluation):
             "lower the precision or the batch, or move to a system with more memory."), kind="danger")
     if not evaluation.performance.passed:
         return mo.callout(mo.md(
-            f"{head} **hits the SLA wall.** {p['latency_ms']:,.4g} ms against an SLA of {p['sla_ms']:g} ms: "
+            f"{head} **hits the SLA wall.** {labkit.num(p['latency_ms'], 4)} ms against an SLA of {p['sla_ms']:g} ms: "
             f"**{use[2]:.2f}× too slow**. {evaluation.performance.summary}."), kind="danger")
     if not evaluation.passed:
         return mo.callout(mo.md(f"{head} fits and meets its SLA, but misses its budget: "
@@ -129,7 +130,9 @@ def wall_callout(evaluation):
 @app.function
 def scorecards_text(evaluations):
     """The engine's text scorecards, as a Markdown code block."""
-    return mo.md("```text\n" + "\n\n".join(ev.scorecard() for ev in evaluations) + "\n```")
+    # wrapped, not cut off at the right edge on a narrow page or projector
+    return mo.Html('<pre style="white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.85em">'
+                   + html.escape("\n\n".join(ev.scorecard() for ev in evaluations)) + "</pre>")
 
 
 @app.function
@@ -283,7 +286,9 @@ def _():
 
 
 @app.cell
-def _(defaults):
+def _(defaults, prediction):
+    # which wall each lighthouse hits is the prediction's answer: hidden until it is committed
+    mo.stop(prediction.value is None, mo.md("_Commit to an answer in section 1 to see each lighthouse's walls._"))
     _rows = [{"scenario": _ev.title, "wall": WALLS[_k], "use": _u}
              for _ev in defaults for _k, _u in usage(_ev).items()]
     log_baseline(_rows, "use")   # a log axis has no zero: bars start from a floor below the smallest
@@ -367,7 +372,9 @@ def _(design, design_batch, design_error, design_eta, design_precision, design_s
     try:
         _s = SensitivitySolver().solve(scenario.value.workload, design_system.value, batch_size=design_batch.value,
                                        precision=design_precision.value, efficiency=design_eta.value, **_extra)
-        _follows, _g = KNOBS[_s.binding_constraint], f"g = {_s.gains[_s.binding_constraint]:.2f}"
+        _follows, _g = KNOBS[_s.binding_constraint], (
+            f"elasticity {_s.gains[_s.binding_constraint]:.2f}: 2× more of it makes the step "
+            f"{2 ** _s.gains[_s.binding_constraint]:.2g}× faster (1.00 = fully bound)")
     except SpecError as _e:
         _follows, _g = "n/a", str(_e)
     _use = usage(design)
@@ -375,7 +382,7 @@ def _(design, design_batch, design_error, design_eta, design_precision, design_s
         mo.hstack([
             mo.stat(of_limit(_use[1]), label="Memory wall (L1)", caption=design.feasibility.status, bordered=True),
             mo.stat(of_limit(_use[2]), label="SLA wall (L2)",
-                    caption=f"{design.performance.metrics['latency_ms']:,.4g} ms of {design.sla_ms:g} ms",
+                    caption=f"{labkit.num(design.performance.metrics['latency_ms'], 4)} ms of {design.sla_ms:g} ms",
                     bordered=True),
             mo.stat(_follows, label="Latency follows", caption=_g, bordered=True),
             mo.stat("PASS" if design.passed else "FAIL", label="Overall", bordered=True),
@@ -418,7 +425,7 @@ def _(design, design_error, scenario, shipped):
     |:---|---:|---:|
     | period | {_m3s["duration_days"]:,.1f} days | {_m3d["duration_days"]:,.1f} days |
     | energy | {si(_m3s["energy_kwh"] * 1e3, "Wh")} | {si(_m3d["energy_kwh"] * 1e3, "Wh")} |
-    | carbon | {_m3s["carbon_kg"] / 1e3:,.3g} t CO2e | {_m3d["carbon_kg"] / 1e3:,.3g} t CO2e |
+    | carbon | {labkit.num(_m3s["carbon_kg"] / 1e3)} t CO2e | {labkit.num(_m3d["carbon_kg"] / 1e3)} t CO2e |
     | total cost of ownership | {money(_m3s["tco_usd"])} | {money(_m3d["tco_usd"])} |
 
     A design that passes L1 and L2 is not yet defended: check what it did to this table.
@@ -474,10 +481,10 @@ def _(ledger_error, ledgers):
         _p, _s, _e, _r = _l.performance, _l.sustainability, _l.economics, _l.reliability
         _star = "" if _e.unit_cost_known else " \\*"
         _rows.append(
-            f"| **{_l.persona_name}** | {_l.scale:,.0f} {_l.unit_of_scale} | {_p.latency_ms:,.3g} ms, "
+            f"| **{_l.persona_name}** | {_l.scale:,.0f} {_l.unit_of_scale} | {labkit.num(_p.latency_ms)} ms, "
             f"{_p.bottleneck}{'' if _p.feasible else ' (does not fit)'} | {si(_s.energy_kwh * 1e3, 'Wh')}, "
-            f"{_s.carbon_kg / 1e3:,.3g} t CO2e | {money(_e.tco_usd)}{_star} | "
-            f"{_r.expected_failures:,.3g} failures, goodput {pct(_r.goodput)} |")
+            f"{labkit.num(_s.carbon_kg / 1e3)} t CO2e | {money(_e.tco_usd)}{_star} | "
+            f"{labkit.num(_r.expected_failures)} failures, goodput {pct(_r.goodput)} |")
     _table = "\n".join(_rows)
     _chart_rows = []
     for _l in ledgers:
@@ -547,8 +554,8 @@ def _(frontier):
     _rows = []
     for _label, _ev in _designs:
         _m2, _m3 = _ev.performance.metrics, _ev.macro.metrics
-        _rows.append(f"| {_label} | {_m2['latency_ms']:,.4g} ms | {_ev.performance.status} | {pct(_m2['mfu'])} | "
-                     f"{_m3['duration_days']:,.1f} | {money(_m3['tco_usd'])} | {_m3['carbon_kg'] / 1e3:,.3g} t |")
+        _rows.append(f"| {_label} | {labkit.num(_m2['latency_ms'], 4)} ms | {_ev.performance.status} | {pct(_m2['mfu'])} | "
+                     f"{_m3['duration_days']:,.1f} | {money(_m3['tco_usd'])} | {labkit.num(_m3['carbon_kg'] / 1e3)} t |")
     _table = "\n".join(_rows)
     mo.md(f"""
     Three ways to pass L2, and what each costs (the run is the model's full training-token budget):

@@ -266,3 +266,22 @@ html.mlsx-present .prose p:hover, html.mlsx-present .prose li:hover { -webkit-li
 html.mlsx-present [data-kind], html.mlsx-present .callout { border-width: 3px !important; }
 html.mlsx-present svg.marks text { fill: #000; }
 """
+
+
+def num(x, digits: int = 3) -> str:
+    """A number for a table or callout, never in e-notation: ``digits`` significant figures with
+    grouped thousands (752,900 -> "753,000"; 1.75e7 -> "17,500,000"; 12.345 -> "12.3"), small values
+    as ``.3g`` ("0.0123"), and from 1e15 up with an SI prefix ("1.2 P")."""
+    if x is None:
+        return "n/a"
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        return str(x)
+    a = abs(x)
+    if a == 0 or a < 1:
+        return f"{x:.{digits}g}"
+    if a >= 1e15:
+        from .fmt import si
+        return si(x, "", digits)
+    rounded = float(f"{x:.{digits}g}")
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(rounded)))))
+    return f"{rounded:,.{decimals}f}"

@@ -162,3 +162,16 @@ def test_theme_uses_the_colour_blind_safe_palette():
 def test_tolerance_zero_means_exact():
     assert "Correct" in _text(check_answer(7, 7, "", tolerance=0))
     assert "Not yet" in _text(check_answer(8, 7, "", tolerance=0))
+
+
+@pytest.mark.parametrize("x, digits, text", [
+    (752_900, 4, "752,900"), (1050.4, 3, "1,050"), (1.75e7, 3, "17,500,000"), (12.345, 3, "12.3"),
+    (0.012345, 3, "0.0123"), (0, 3, "0"), (-3456.0, 3, "-3,460"), (999.96, 3, "1,000"),
+])
+def test_num_never_prints_e_notation(x, digits, text):
+    assert labkit.num(x, digits) == text
+
+
+def test_num_of_huge_values_uses_a_prefix():
+    out = labkit.num(3.2e18)
+    assert "e+" not in out and out.startswith("3.2")
