@@ -299,7 +299,23 @@ def llm_serving(row):
                    note="zoo Llama2_7B has 7.0e9 parameters (14.0 GB) vs 6.74e9 (13.5 GB)")
     if rid == "SV-19":
         return _kv_capacity(row)
+    if rid in ("SV-21", "SV-22", "SV-23"):
+        return _moe_decode(row)
     raise Gap(f"no handler for {rid}")
+
+
+def _moe_decode(row):
+    """Mixtral batch-1 decode: only the 2 routed experts per layer are read (ServingModel MoE path)."""
+    c = row["config"]
+    prec = "int8" if c["precision"].startswith("int8") else "bf16"
+    r = _SERVE.solve(Models.Mixtral_8x7B, Hardware.A100, seq_len=c["prompt_len"], batch_size=1, precision=prec,
+                     tp_size=c["tp"])
+    return out(row, 1.0 / r.raw("itl_calibrated"), 1.0 / r.raw("itl_bound"), "throughput",
+               f"Mixtral-8x7B batch-1 decode, {c['tp']}x A100 {prec}", "tokens/s",
+               note=f"{r.raw('weights_read_per_step') / 1e9:.1f} GB of {r.raw('model_weights_size') * c['tp'] / 1e9:.1f} GB "
+               f"weights read per token ({r.raw('experts_touched'):.0f} of 8 experts); "
+               + (f"TP all-reduces {r.raw('tp_communication_decode') * 1e3:.2f} ms/token" if c["tp"] > 1 else
+                  "weight-only int8 at the 16-bit compute path"))
 
 
 def _ttft_tp(row):

@@ -35,8 +35,8 @@ REPRODUCED = [
     "MB-01", "MB-03", "MB-04", "MB-05", "MB-06", "MB-08",
     # all-reduce bus bandwidth (both calibration rows)
     "CO-04", "CO-06",
-    # serving: TTFT with TP, in-flight throughput, batch-1 decode (calibration)
-    "SV-04", "SV-08", "SV-17",
+    # serving: TTFT with TP, in-flight throughput, batch-1 decode (calibration), MoE batch-1 decode
+    "SV-04", "SV-08", "SV-17", "SV-21", "SV-22",
     # training throughput, scaling, bubble, time
     "TR-01", "TR-14", "SC-01", "SC-04", "SC-04.m24", "TT-01", "TT-02",
     # reliability: fleet MTBF from the all-cause 50,000 h per GPU
@@ -53,6 +53,7 @@ KNOWN_MISSES = {
     "SV-02": "TRT-LLM v0.5 fp8 prefill at batch 1 reaches 38 % of fp8 peak, below the MAMF figure",
     "SV-05": "static-batch decode reads a 39 GB KV cache per step slower than weights stream",
     "SV-19": "no activation / CUDA-graph reserve in the KV-capacity model; GPU type not stated",
+    "SV-23": "at TP 8 a token takes 4.4 ms: NCCL small-message all-reduce latency (64 per token) above the 0.5 us hop figure",
     "TR-02": "TP all-reduces are not overlapped in the engine",
     "TR-06": "TP all-reduces not overlapped; schedule details not in the row",
     "TR-07": "the row gives no interleaving, V=1 1F1B bubble is 32 %",
@@ -72,7 +73,7 @@ DOMAIN_THRESHOLDS = {
     "hardware_spec": 0.5,           # 0.0 today
     "microbenchmark": 5.0,          # 3.6
     "communication": 30.0,          # 27.5 (CO-01 only; CO-04 and CO-06 are calibration rows)
-    "llm_serving": 36.0,            # 33.9
+    "llm_serving": 28.0,            # 25.8 (33.9 before MoE decode rows SV-21..23)
     "training_throughput": 22.0,    # 19.6
     "scaling_efficiency": 3.0,      # 1.0
     "pipeline_bubble": 4.0,         # 2.8
@@ -238,10 +239,16 @@ def test_calibrated_fleet_derates_only_the_links():
 # --- the data and the script ---------------------------------------------------------------
 
 def test_vendored_measurements_match_the_shared_file():
+    """Every shared row is vendored unchanged; rows added here (e.g. SV-21..23) carry a source."""
     for shared in (ROOT / "shared/validation/published-measurements.json",
                    ROOT.parent / "shared/validation/published-measurements.json"):
         if shared.exists():
-            assert json.loads(shared.read_text()) == json.loads(vr.DATA.read_text())
+            theirs = {r["id"]: r for r in json.loads(shared.read_text())}
+            ours = {r["id"]: r for r in json.loads(vr.DATA.read_text())}
+            assert all(ours.get(k) == r for k, r in theirs.items())
+            for k in set(ours) - set(theirs):
+                src = ours[k]["source"]
+                assert src["title"] and src["year"] and src["locator"], k
             return
     pytest.skip("no shared/validation/published-measurements.json next to this checkout")
 
