@@ -286,3 +286,14 @@ def test_audit_when_all_pass_names_the_tightest_check_and_counts_devices():
 def test_audit_errors_name_the_argument(kwargs, name):
     with pytest.raises(SpecError, match=name):
         AUDIT.solve(Models.ResNet50, Hardware.H100, **kwargs)
+
+
+def test_formula_arguments_are_checked_by_name():
+    with pytest.raises(SpecError, match="group_index"):
+        calc_fibre_speed(C.deploy_speed_of_light_m_per_s, 0.5)
+    with pytest.raises(SpecError, match="average_power"):
+        calc_battery_life(3600, 0)
+    with pytest.raises(SpecError, match="ambient_c"):
+        calc_rc_temperature(10, 1, -300, 5.5, 825)
+    # a sub-zero ambient is a real case (a winter street camera), not an error
+    assert calc_rc_temperature(0, 1, -20, 5.5, 825) == pytest.approx(-20)

@@ -9,9 +9,15 @@ from __future__ import annotations
 import math
 
 from .._formula import formula
+from ..checks import number
 
 
-@formula("m/s", speed_of_light="m/s")
+def _celsius(name):
+    """A temperature in degrees Celsius: any finite number from absolute zero up (may be negative)."""
+    return lambda v: number(name, v, lo=-273.15, hi=1e4)
+
+
+@formula("m/s", speed_of_light="m/s>0", group_index=">=1")
 def calc_fibre_speed(speed_of_light, group_index):
     """v = c / n_g: light in glass travels at the vacuum speed over the fibre's group index.
 
@@ -21,7 +27,7 @@ def calc_fibre_speed(speed_of_light, group_index):
     return speed_of_light / group_index
 
 
-@formula("s", distance="m", fibre_speed="m/s", per_hop_latency="s")
+@formula("s", distance="m", fibre_speed="m/s>0", route_factor=">=1", hops="int>=0", per_hop_latency="s")
 def calc_fibre_rtt(distance, fibre_speed, route_factor=1.0, hops=0, per_hop_latency=0.0):
     """RTT = 2 (d x route factor / v + hops x t_hop): there and back, propagation plus switching.
 
@@ -39,7 +45,7 @@ def calc_inference_energy(power, duration):
     return power * duration
 
 
-@formula("J", flops="flop", bytes_moved="byte")
+@formula("J", flops="flop", bytes_moved="byte", mac_energy_pj=">=0", byte_energy_pj=">=0")
 def calc_op_energy(flops, bytes_moved, mac_energy_pj, byte_energy_pj):
     """E = FLOPs/2 x e_MAC + bytes x e_byte: the energy the arithmetic and DRAM traffic need.
 
@@ -50,7 +56,7 @@ def calc_op_energy(flops, bytes_moved, mac_energy_pj, byte_energy_pj):
     return (flops / 2.0 * mac_energy_pj + bytes_moved * byte_energy_pj) * 1e-12
 
 
-@formula("s", battery_energy="J", average_power="W")
+@formula("s", battery_energy="J", average_power="W>0")
 def calc_battery_life(battery_energy, average_power):
     """t = E_battery / P_average (ideal cell: no ageing, cut-off voltage or temperature derating).
 
@@ -70,10 +76,11 @@ def calc_duty_cycled_power(energy_per_inference, inference_rate, busy_time, idle
     return rate * energy_per_inference + idle_power * (1.0 - rate * busy_time)
 
 
-@formula(None, time="s", power="W", time_constant="s")
+@formula(None, time="s", power="W", ambient_c=_celsius("ambient_c"), thermal_resistance=">0",
+         time_constant="s>0")
 def calc_rc_temperature(time, power, ambient_c, thermal_resistance, time_constant):
     """T(t) = T_amb + P R_th (1 - e^{-t/tau}), tau = R_th C_th: a first-order thermal RC model
-    starting at ambient, heading for the steady state T_amb + P R_th.
+    starting at ambient, heading for the steady state T_amb + P R_th (negative below a sub-zero ambient).
 
     Source: the lumped-capacitance (Newton cooling) model, e.g. Incropera et al., Fundamentals of
     Heat and Mass Transfer, 7th ed., section 5.2; the single-node form of HotSpot (Skadron et al.
@@ -82,7 +89,8 @@ def calc_rc_temperature(time, power, ambient_c, thermal_resistance, time_constan
     return ambient_c + power * thermal_resistance * (1.0 - math.exp(-time / time_constant))
 
 
-@formula("s", power="W", time_constant="s")
+@formula("s", power="W", ambient_c=_celsius("ambient_c"), throttle_c=_celsius("throttle_c"), thermal_resistance=">0",
+         time_constant="s>0")
 def calc_time_to_throttle(power, ambient_c, throttle_c, thermal_resistance, time_constant):
     """t* = -tau ln(1 - (T_thr - T_amb) / (P R_th)): when the RC curve reaches the throttle point.
 
@@ -99,14 +107,14 @@ def calc_time_to_throttle(power, ambient_c, throttle_c, thermal_resistance, time
     return -time_constant * math.log(1.0 - headroom / rise)
 
 
-@formula("W")
+@formula("W", ambient_c=_celsius("ambient_c"), throttle_c=_celsius("throttle_c"), thermal_resistance=">0")
 def calc_sustained_power(ambient_c, throttle_c, thermal_resistance):
     """P_sustained = (T_thr - T_amb) / R_th: the power whose steady state sits at the throttle point
     (0 when the ambient is already at or above it). Source: calc_rc_temperature at t -> infinity."""
     return max(0.0, (throttle_c - ambient_c) / thermal_resistance)
 
 
-@formula(None, burst_power="W", power_cap="W")
+@formula(None, burst_power="W", power_cap="W", power_exponent=">=1")
 def calc_throttled_fraction(burst_power, power_cap, power_exponent=3.0):
     """Throughput kept under a power cap: min(1, (P_cap / P_burst)^(1/k)).
 
@@ -119,7 +127,7 @@ def calc_throttled_fraction(burst_power, power_cap, power_exponent=3.0):
     return min(1.0, (power_cap / burst_power) ** (1.0 / power_exponent))
 
 
-@formula("J", payload="byte", uplink_rate="byte/s", base_power="W", tail_energy="J")
+@formula("J", payload="byte", uplink_rate="byte/s>0", power_per_mbps=">=0", base_power="W", tail_energy="J")
 def calc_radio_energy(payload, uplink_rate, power_per_mbps, base_power, tail_energy=0.0):
     """E = (alpha_u x R_Mbps + beta) x D / R + E_tail: radio power while sending D bytes at rate R,
     plus the tail the radio spends in its high-power state after the transfer.
@@ -141,8 +149,8 @@ def calc_offload_energy_saving(local_energy, radio_energy, idle_power, wait_time
     return local_energy - radio_energy - idle_power * wait_time
 
 
-@formula("byte", local_energy="J", idle_power="W", wait_time="s", uplink_rate="byte/s",
-         base_power="W", tail_energy="J")
+@formula("byte", local_energy="J", idle_power="W", wait_time="s", uplink_rate="byte/s>0",
+         power_per_mbps=">=0", base_power="W", tail_energy="J")
 def calc_offload_breakeven_bytes(local_energy, idle_power, wait_time, uplink_rate, power_per_mbps,
                                  base_power, tail_energy=0.0):
     """The payload D* at which offloading saves nothing: calc_offload_energy_saving = 0 solved for D
@@ -157,7 +165,7 @@ def calc_offload_breakeven_bytes(local_energy, idle_power, wait_time, uplink_rat
     return spare / joules_per_byte
 
 
-@formula("byte", n_params="count")
+@formula("byte", n_params="count", bytes_per_param=">0", clients_per_round=">0", compression_ratio=">=1")
 def calc_federated_round_bytes(n_params, bytes_per_param, clients_per_round, compression_ratio=1.0):
     """Bytes per round = K x 2 x P x b / r: each of K clients downloads the model and uploads an
     update of the same size, shrunk r-fold by compression.
