@@ -78,3 +78,13 @@ def test_errors_name_the_argument(kwargs, name):
     args.update(kwargs)
     with pytest.raises(SpecError, match=rf"^{name}="):
         DM.solve(**args)
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: calc_optimal_retraining_interval(1000, 0, 10), "decay_per_day"),
+    (lambda: calc_optimal_retraining_interval(1000, 0.1, 0), "value_per_point_day"),
+    (lambda: calc_drift_cost_rate(1000, 0, 0.1, 10), "interval"),
+])
+def test_formula_errors_name_the_argument(call, name):
+    with pytest.raises(SpecError, match=rf"^{name}="):
+        call()

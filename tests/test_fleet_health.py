@@ -99,3 +99,12 @@ def test_errors_name_the_argument(kwargs, name):
 def test_fleet_must_be_a_fleet_or_accelerator():
     with pytest.raises(SpecError, match="^fleet="):
         FH.solve("H100")
+
+
+@pytest.mark.parametrize("call,name", [
+    (lambda: calc_any_affected_probability(1.5, 10), "probability"),
+    (lambda: calc_optimal_scan_interval(0.5, 1e6, 0), "blast_radius"),
+])
+def test_formula_errors_name_the_argument(call, name):
+    with pytest.raises(SpecError, match=rf"^{name}="):
+        call()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 from .._formula import formula
+from ..checks import positive
 
 
 @formula(None, days="day")
@@ -25,14 +26,15 @@ def calc_drift_cost_rate(retrain_cost, interval, decay_per_day, value_per_point_
     average is r T / 2 points, each worth v per day. The economic-order-quantity trade-off of
     Harris (1913), "How many parts to make at once", Factory 10(2).
     """
-    return retrain_cost / interval + value_per_point_day * decay_per_day * interval / 2.0
+    return retrain_cost / positive("interval", interval, unit="day") + value_per_point_day * decay_per_day * interval / 2.0
 
 
 @formula("day", retrain_cost="USD", value_per_point_day="USD/day")
 def calc_optimal_retraining_interval(retrain_cost, decay_per_day, value_per_point_day):
     """T* = sqrt(2 C / (v r)): where the retraining and drift terms of C/T + v r T/2 are equal
     (Harris 1913; the same square root as Young-Daly's checkpoint interval)."""
-    return math.sqrt(2.0 * retrain_cost / (value_per_point_day * decay_per_day))
+    return math.sqrt(2.0 * retrain_cost / (positive("value_per_point_day", value_per_point_day, unit="USD/day")
+                                           * positive("decay_per_day", decay_per_day)))
 
 
 @formula("USD", loss_per_day="USD/day", detection_days="day", rollback_days="day")

@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 
 from .._formula import formula
+from ..checks import positive
+from ..checks import probability as _probability
 
 
 @formula(None)
@@ -14,6 +16,7 @@ def calc_any_affected_probability(probability, n):
     a request fanning out to 100 servers is slow 1 - 0.99^100 = 63 % of the time. Also the chance
     that a fleet of n machines holds at least one defective CPU (Dixit et al. 2021).
     """
+    probability = probability if 0.0 <= probability < 1.0 else _probability("probability", probability)
     return -math.expm1(n * math.log1p(-probability)) if probability < 1.0 else (1.0 if n > 0 else 0.0)
 
 
@@ -41,7 +44,7 @@ def calc_jitter_stretch(cv, n):
 @formula(None, test_time="hour", interval="hour")
 def calc_scan_overhead(test_time, interval):
     """Share of machine time spent on known-answer SDC tests: delta / tau (Dixit et al. 2022)."""
-    return test_time / interval
+    return test_time / positive("interval", interval, unit="hour")
 
 
 @formula("hour", test_time="hour", onset_mtbf="hour")
@@ -52,7 +55,7 @@ def calc_optimal_scan_interval(test_time, onset_mtbf, blast_radius=1.0):
     hour until the next test finds it (on average tau/2 later): cost per hour delta/tau + b tau/(2M),
     minimised where the two are equal. The same structure as Young (1974)'s checkpoint interval.
     """
-    return math.sqrt(2.0 * test_time * onset_mtbf / blast_radius)
+    return math.sqrt(2.0 * test_time * onset_mtbf / positive("blast_radius", blast_radius))
 
 
 @formula(None)
