@@ -1,25 +1,32 @@
 #!/usr/bin/env python3
-"""Build the labs site: every labs/NN_*.py exported to WebAssembly, fully offline at view time.
+"""Build the labs site: every labs/v1_NN_*.py / v2_NN_*.py exported to WebAssembly, fully offline at view time.
 
     python build_wasm.py                      # build into site/
     python build_wasm.py --out DIR            # build elsewhere
     python build_wasm.py --serve [--port N]   # build (or reuse) and serve on 127.0.0.1
     python build_wasm.py path/to/nb.py ...    # build only these notebooks
 
-Steps (see /work/shared/research/wasm-offline-notes.md for why each exists):
-  1. wheel    build the mlsysim_core wheel that every lab installs in the browser;
-  2. runtime  a local stand-in for Pyodide's CDN "full/" distribution: the npm core plus the few
-              wheels Pyodide itself must load, served on 127.0.0.1 while the labs are exported;
-  3. labs     `marimo export html-wasm --offline` per lab (run mode, code hidden), from a staged copy
-              whose PEP 723 header points `mlsysim_core` at the fresh wheel; marimo vendors the runtime
-              and the whole package closure into the site (content-addressed, shared by all labs);
-  4. index    index.html listing each lab's number, title (App(app_title=...)) and goal (the first
-              line of the module docstring, or a `# goal:` comment).
+Steps (labs/README.md, section "The site", says why each exists):
+  1. wheel     build the mlsysim_core wheel that every lab installs in the browser;
+  2. runtime   a local stand-in for Pyodide's CDN "full/" distribution: the npm core plus the few
+               wheels Pyodide itself must load, served on 127.0.0.1 while the labs are exported;
+  3. labs      `marimo export html-wasm --execute --offline` per lab (run mode, code hidden), from a
+               staged copy whose PEP 723 header points `mlsysim_core` at the fresh wheel; marimo runs
+               the lab once (CPython) and embeds its outputs, and vendors the runtime and the whole
+               package closure into the site (content-addressed, shared by all labs);
+  4. prerender each page opened once in Chromium at build time: the rendered outputs (text, tables,
+               charts as images) are written into the page as plain HTML, shown at once while the
+               JavaScript and Python start, and removed when marimo has drawn the same outputs;
+  5. site      fixes to marimo's frontend and export (the 20 s start-up RPC timeout, index pages
+               micropip asks for, files no page loads), the site bar (live status, presenter
+               mode, reset, index link) on every page, docs/ when docs/build_docs.py exists;
+  6. index     index.html by volume and chapter (`# chapter:` line, labs/chapters.toml), with each
+               lab's title and goal (`# goal:` line) and a filter box.
 Labs whose source, wheel and runtime did not change since the last build into the same folder are
 skipped. Downloads (npm, PyPI) happen at build time only; the site needs no network when viewed.
 
 What a lab must do to build: a PEP 723 header listing `mlsysim_core` by name (plus marimo==0.25.2,
-altair, pint); `marimo.App(app_title=...)`; a goal line (module docstring or `# goal:`); import only the
+altair, pint); `marimo.App(app_title=...)`; `# chapter:` and `# goal:` lines; import only the
 standard library, marimo and packages with pure-Python or Pyodide wheels that the header lists (never
 numpy, pandas, scipy, plotly: they cannot be vendored offline); no sibling .py modules (only the wheel
 is shipped). A lab importing anything else fails the build, naming the lab and the module.
@@ -324,10 +331,13 @@ def export_lab(staged: Path, out: Path, runtime_url: str, npm_lock: Path) -> Non
            # uv (used by the exporter to find local imports) lives next to this interpreter
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
            # correct Pyodide pins even if some code path asks wasm.marimo.app (unreachable here)
-           "MARIMO_PYODIDE_LOCK_FILE": str(npm_lock)}
+           "MARIMO_PYODIDE_LOCK_FILE": str(npm_lock),
+           # labkit.toolbar(): the embedded outputs are a preview, not the live kernel
+           "MLSYSIM_PRERENDER": "1"}
+    # --execute: run the lab once here and embed its outputs (marimo shows them before Python starts)
     run([sys.executable, "-c", _EXPORT_BOOTSTRAP, "export", "html-wasm", str(staged),
          "-o", str(out / staged.name.replace(".py", ".html")), "--mode", "run", "--no-show-code",
-         "--no-sandbox", "--offline", "--pyodide-index-url", runtime_url, "-f"],
+         "--no-sandbox", "--execute", "--offline", "--pyodide-index-url", runtime_url, "-f"],
         "export", staged.stem, env=env, cwd=staged.parent, stdin=subprocess.DEVNULL)
 
 
@@ -368,7 +378,278 @@ def check_imports(lab: Path, out: Path) -> None:
                                   "vendored offline)", lab.stem)
 
 
-# ---------------------------------------------------------------- step 4: the index
+# ---------------------------------------------------------------- step 4: pre-rendered content
+# Runs in the build's Chromium on each exported page: waits for marimo to draw the outputs it
+# embedded (--execute), then returns them as static HTML. Shadow roots (callouts, stats, controls)
+# are serialized declaratively, their constructed style sheets become linked files, and chart
+# canvases become images, so the copy looks like the page without any script.
+_SNAPSHOT_JS = r"""async () => {
+  const shadows = [], canvases = [];
+  const walk = root => root.querySelectorAll('*').forEach(e => {
+    if (e.tagName === 'CANVAS') canvases.push(e);
+    if (e.shadowRoot) { shadows.push(e.shadowRoot); walk(e.shadowRoot); }
+  });
+  walk(document);
+  for (const c of canvases) {
+    const img = document.createElement('img');
+    img.src = c.toDataURL('image/png');
+    img.style.cssText = c.style.cssText;
+    img.width = c.clientWidth; img.height = c.clientHeight;
+    img.alt = '';
+    c.replaceWith(img);
+  }
+  const sheets = [];
+  const sheetId = ss => {
+    const text = [...ss.cssRules].map(r => r.cssText).join('\n');
+    let i = sheets.indexOf(text);
+    if (i < 0) { sheets.push(text); i = sheets.length - 1; }
+    return i;
+  };
+  for (const sh of shadows) {
+    for (const ss of [...sh.adoptedStyleSheets].reverse()) {
+      const l = document.createElement('link');
+      l.rel = 'stylesheet'; l.href = '@@SHEET' + sheetId(ss) + '@@';
+      sh.prepend(l);
+    }
+  }
+  const docSheets = [...document.adoptedStyleSheets].map(sheetId);
+  document.querySelectorAll('#root [role=status], #root [data-sonner-toaster], #root .toast').forEach(e => e.remove());
+  return {
+    html: document.getElementById('root').getHTML({shadowRoots: shadows}),
+    sheets, docSheets,
+    headStyles: [...document.head.querySelectorAll('style')].map(s => s.textContent),
+    links: [...document.head.querySelectorAll('link[rel=stylesheet]')].map(l => l.getAttribute('href')),
+    bodyClass: document.body.className, htmlClass: document.documentElement.className,
+  };
+}"""
+
+# marimo has drawn its embedded outputs: every output area filled, the charts drawn, quiet a moment
+_DRAWN_JS = r"""(n) => {
+  const all = (root, sel, out = []) => { root.querySelectorAll(sel).forEach(e => out.push(e));
+    root.querySelectorAll('*').forEach(e => e.shadowRoot && all(e.shadowRoot, sel, out)); return out; };
+  const outs = document.querySelectorAll('#root .output-area');
+  const charts = all(document, '.vega-embed').filter(v => v.querySelector('canvas, svg'));
+  return outs.length > 0 && charts.length >= n;
+}"""
+
+PRERENDER_MARK = "<!-- mlsx-prerender -->"
+
+
+def _expected_charts(page_html: str) -> int:
+    """Vega charts among the outputs marimo embedded (--execute), so the snapshot waits for them."""
+    return page_html.count("application/vnd.vegalite") + page_html.count("application/vnd.vega.v")
+
+
+def prerender(out: Path, pages: list[Path]) -> None:
+    """Write each page's rendered outputs into it as static HTML (the <3 s first view)."""
+    if not pages:
+        return
+    from playwright.sync_api import sync_playwright
+    server = serve(out)
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                for page_file in pages:
+                    _where.update(step="prerender", lab=page_file.stem)
+                    t0 = time.monotonic()
+                    _prerender_page(browser, base, out, page_file)
+                    log(f"[prerender] {page_file.name} in {time.monotonic() - t0:.1f} s")
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _prerender_page(browser, base: str, out: Path, page_file: Path) -> None:
+    text = page_file.read_text(encoding="utf-8")
+    if PRERENDER_MARK in text:  # already done (the page was not re-exported)
+        return
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    # Python is not needed for the embedded outputs: keep the build's CPU for the snapshot
+    ctx.route("**/*", lambda r: r.abort() if ("/pyodide/" in r.request.url or "/packages/" in r.request.url
+                                              or not r.request.url.startswith(base)) else r.continue_())
+    page = ctx.new_page()
+    try:
+        page.goto(base + page_file.name, wait_until="load")
+        page.wait_for_function(_DRAWN_JS, arg=_expected_charts(text), timeout=120_000)
+        page.wait_for_timeout(1500)  # fonts, KaTeX and the last chart settle
+        snap = page.evaluate(_SNAPSHOT_JS)
+    except Exception as e:
+        raise BuildError("prerender", f"marimo did not draw the embedded outputs: {str(e).splitlines()[0][:200]}",
+                         page_file.stem) from None
+    finally:
+        ctx.close()
+    html_out = snap["html"].replace(base, "./")  # lazily added style sheets come with absolute URLs
+    # renamed so that marimo's custom elements, once defined, do not upgrade (and empty) the copies
+    html_out = re.sub(r"<(/?)marimo-", r"<\1mlsx-copy-marimo-", html_out)
+    for i, css in enumerate(snap["sheets"]):
+        name = f"prerender-{hashlib.sha256(css.encode()).hexdigest()[:12]}.css"
+        (out / "assets" / name).write_text(css, encoding="utf-8")
+        html_out = html_out.replace(f"@@SHEET{i}@@", f"./assets/{name}")
+    head = []
+    for href in snap["links"]:
+        href = (href or "").replace(base, "./")
+        if href and href not in text:
+            head.append(f'<link rel="stylesheet" href="{html.escape(href)}">')
+    for i in snap["docSheets"]:
+        name = f"prerender-{hashlib.sha256(snap['sheets'][i].encode()).hexdigest()[:12]}.css"
+        head.append(f'<link rel="stylesheet" href="./assets/{name}">')
+    for css in snap["headStyles"]:
+        if css.strip() and css not in text:
+            head.append(f"<style>{css}</style>")
+    overlay = (f'{PRERENDER_MARK}<div id="mlsx-prerender" aria-hidden="true" inert '
+               f'class="{html.escape(snap["bodyClass"])}">{html_out}</div>')
+    text = text.replace("</head>", "\n".join(head) + "\n</head>", 1)
+    text = text.replace('<div id="root"></div>', overlay + '<div id="root"></div>', 1)
+    page_file.write_text(text, encoding="utf-8")
+
+
+# ---------------------------------------------------------------- step 5: the site around the pages
+# marimo 0.25.2's frontend asks the worker to start the session (`startSession`) the moment the
+# worker script loads, with rpc-anywhere's `maxRequestTime: 2e4`; the worker answers only after
+# Pyodide, the packages and the notebook are loaded. When that takes over 20 s (a slow or busy
+# machine) the request is rejected, unhandled: "RPC request timed out." although start-up goes on
+# fine. Ten minutes instead: a bound, not an expected time.
+RPC_TIMEOUT_OLD, RPC_TIMEOUT_NEW = "maxRequestTime:2e4", "maxRequestTime:6e5"
+# micropip looks these up in the package index before it takes them from the lockfile (they come
+# from the Pyodide runtime, not PyPI): without an index page every lab logs two 404s.
+INDEX_FROM_LOCKFILE = ("jsonschema", "markupsafe")
+# what marimo's exporter writes but no page loads
+# (marimo's CLAUDE.md, GitHub Pages' .nojekyll, public/: a copy of the wheel that --offline vendors)
+NOT_SHIPPED = ("CLAUDE.md", ".nojekyll", "public")
+
+# The site bar and presenter mode, on every lab page. Presenter mode is a class on <html> from
+# ?present=1 or the toggle (which keeps the flag in the address); the status turns "live" when
+# labkit.toolbar()'s marker appears, i.e. when the kernel has run the lab in the browser.
+SITE_BAR = """<div id="mlsx-bar" role="region" aria-label="Lab status and view">
+<a href="./index.html">All labs</a>
+<span id="mlsx-status" role="status" aria-live="polite">Preview: Python is starting in your browser, the controls respond soon</span>
+<button type="button" id="mlsx-present" aria-pressed="false">Presenter mode</button>
+</div>
+<script>
+(() => {
+  const root = document.documentElement, q = new URLSearchParams(location.search);
+  const btn = document.getElementById('mlsx-present');
+  const set = on => { root.classList.toggle('mlsx-present', on); btn.setAttribute('aria-pressed', String(on)); };
+  set(q.get('present') === '1');
+  btn.addEventListener('click', () => {
+    const on = !root.classList.contains('mlsx-present'), u = new URL(location.href);
+    on ? u.searchParams.set('present', '1') : u.searchParams.delete('present');
+    history.replaceState(history.state, '', u); set(on);
+  });
+  const find = (r, sel) => r.querySelector(sel) || [...r.querySelectorAll('*')].some(e => e.shadowRoot && find(e.shadowRoot, sel));
+  const drawn = () => {
+    const outs = document.querySelectorAll('#root .output-area').length;
+    const pre = document.querySelectorAll('#mlsx-prerender .output-area').length;
+    return outs > 0 && outs >= pre && document.querySelectorAll('#root .vega-embed').length
+      >= document.querySelectorAll('#mlsx-prerender .vega-embed').length;
+  };
+  let pre = document.getElementById('mlsx-prerender'), drawnAt = null;
+  const tick = () => {
+    if (pre && drawn()) { drawnAt = drawnAt || performance.now();
+      if (performance.now() - drawnAt > 300) { pre.remove(); pre = null; } }
+    if (find(document.getElementById('root'), '.mlsx-live')) {
+      const s = document.getElementById('mlsx-status'); s.textContent = 'Live: the controls respond';
+      s.classList.add('live'); if (!pre) return;
+    }
+    setTimeout(tick, 100);
+  };
+  tick();
+})();
+</script>"""
+
+SITE_CSS = """
+#mlsx-prerender { position: fixed; inset: 0; z-index: 20; background: var(--background, #fff); }
+#mlsx-bar { position: fixed; top: 0.4rem; left: 0.5rem; z-index: 30; display: flex; gap: 0.6rem; align-items: center;
+  font: 12px/1.3 system-ui, sans-serif; background: rgba(255,255,255,0.92); color: #333; border: 1px solid #ccc;
+  border-radius: 6px; padding: 0.2rem 0.5rem; max-width: calc(100vw - 4rem); flex-wrap: wrap; }
+#mlsx-bar a { color: #0b5cad; } #mlsx-status.live { color: #006b3c; }
+#mlsx-bar button { font: inherit; border: 1px solid #888; background: #f6f6f6; border-radius: 4px; padding: 0.1rem 0.5rem; cursor: pointer; }
+html.mlsx-present #mlsx-bar button { background: #000; color: #fff; }
+"""
+
+
+def patch_frontend(out: Path) -> None:
+    """The RPC time-out fix (see RPC_TIMEOUT_OLD), on marimo's asset; fails if marimo changed."""
+    hits = [p for p in (out / "assets").glob("state-*.js") if RPC_TIMEOUT_OLD in p.read_text(encoding="utf-8")]
+    done = [p for p in (out / "assets").glob("state-*.js") if RPC_TIMEOUT_NEW in p.read_text(encoding="utf-8")]
+    if len(hits) + len(done) != 1:
+        raise BuildError("site", f"marimo {MARIMO_VERSION}'s start-up RPC time-out ({RPC_TIMEOUT_OLD}) was not found "
+                                 "exactly once in assets/state-*.js; re-check the fix in build_wasm.py")
+    for p in hits:
+        p.write_text(p.read_text(encoding="utf-8").replace(RPC_TIMEOUT_OLD, RPC_TIMEOUT_NEW), encoding="utf-8")
+
+
+def add_site_bar(page_file: Path) -> None:
+    """Site CSS (labkit.PRESENTER_CSS + the bar's) and the bar, once per exported page."""
+    text = page_file.read_text(encoding="utf-8")
+    if 'id="mlsx-bar"' in text:
+        return
+    from mlsysim_core.labkit import PRESENTER_CSS
+    text = text.replace("</head>", f"<style>{PRESENTER_CSS}{SITE_CSS}</style>\n</head>", 1)
+    text = text.replace("</body>", SITE_BAR + "\n</body>", 1)
+    page_file.write_text(text, encoding="utf-8")
+
+
+def index_pages_from_lockfile(out: Path) -> None:
+    for lock_file in (out / "lockfile").glob("*.json"):
+        packages = json.loads(lock_file.read_text())["packages"]
+        for name in INDEX_FROM_LOCKFILE:
+            if name in packages:
+                wheel = packages[name]["file_name"]  # "../packages/<sha>/<file>.whl"
+                rel = "../../" + wheel.split("packages/", 1)[1]
+                page = out / "packages" / "index" / name / "index.html"
+                page.parent.mkdir(parents=True, exist_ok=True)
+                page.write_text(f'<!doctype html><a href="{rel}">{rel.rsplit("/", 1)[1]}</a>', encoding="utf-8")
+
+
+_REF_RE = re.compile(r"[\w.\-]+\.(?:js|mjs|css|wasm|woff2?|ttf|otf|png|svg|ico|json|webmanifest|whl|zip|gif|jpg)\b")
+
+
+def unreferenced(out: Path) -> list[Path]:
+    """Files no page needs: NOT_SHIPPED, and asset (or top-level) files that no page, no reachable
+    file and no lockfile names. marimo's frontend names every chunk it can load by its file name, so
+    every lazily loaded chunk is kept; packages/ is the package index and wheels the lockfile names."""
+    found = [out / name for name in NOT_SHIPPED if (out / name).exists()]
+    files = {p.name: p for p in (out / "assets").rglob("*") if p.is_file()}
+    files.update({p.name: p for p in out.iterdir() if p.is_file() and p.suffix != ".html"
+                  and p.name not in NOT_SHIPPED and p.name != ".labs-manifest.json"})
+    seen, todo = set(), [p for p in out.glob("*.html")] + list((out / "lockfile").glob("*.json"))
+    while todo:
+        text = todo.pop().read_text(encoding="utf-8", errors="ignore")
+        for ref in set(_REF_RE.findall(text)):
+            if ref in files and ref not in seen:
+                seen.add(ref)
+                if ref.endswith((".js", ".mjs", ".css", ".json", ".webmanifest")):
+                    todo.append(files[ref])
+    return found + [p for name, p in files.items() if name not in seen]
+
+
+def prune(out: Path) -> list[Path]:
+    """Delete unreferenced(out); return what was deleted."""
+    gone = unreferenced(out)
+    for p in gone:
+        shutil.rmtree(p) if p.is_dir() else p.unlink()
+    return gone
+
+
+def build_docs(out: Path) -> bool:
+    """docs/build_docs.py's build(out_dir) writes the offline API reference into site/docs/."""
+    script = ROOT / "docs" / "build_docs.py"
+    if not script.exists():
+        return False
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("build_docs", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.build(out / "docs")
+    return True
+
+
+# ---------------------------------------------------------------- step 6: the index
 def lab_info(lab: Path) -> dict:
     """Number (file name), title (App(app_title=...)) and goal (docstring's first line or `# goal:`)."""
     src = lab.read_text(encoding="utf-8")
@@ -392,26 +673,90 @@ def lab_info(lab: Path) -> dict:
     return {"file": lab.name.replace(".py", ".html"), "number": number, "title": title, "goal": goal}
 
 
-def write_index(out: Path, labs: list[Path]) -> None:
-    rows = "\n".join(
-        f'<li><a href="{html.escape(i["file"])}"><span class="n">{html.escape(i["number"])}</span> '
-        f'<b>{html.escape(i["title"])}</b></a><div class="goal">{html.escape(i["goal"])}</div></li>'
-        for i in map(lab_info, labs))
+CHAPTERS = ROOT / "labs" / "chapters.toml"
+VOLUMES = {"I": "Volume I: Foundations", "II": "Volume II: At Scale"}
+
+
+def chapters() -> dict[str, str]:
+    """Chapter id ("I.11") -> title, from labs/chapters.toml."""
+    import tomllib
+    try:
+        return {c["id"]: c["title"] for c in tomllib.loads(CHAPTERS.read_text(encoding="utf-8"))["chapter"]}
+    except (OSError, KeyError, ValueError):
+        return {}
+
+
+def _chapter_key(number: str) -> tuple:
+    vol, _, n = number.partition(".")
+    return (list(VOLUMES).index(vol) if vol in VOLUMES else 99, int(n) if n.isdigit() else 999, number)
+
+
+def index_groups(labs: list[Path]) -> list[tuple[str, list[dict]]]:
+    """[(volume heading, [lab info, ...] in chapter order), ...]; labs without a chapter go last."""
+    titles = chapters()
+    groups: dict[str, list[dict]] = {}
+    for info in map(lab_info, labs):
+        vol = info["number"].partition(".")[0]
+        info["chapter_title"] = titles.get(info["number"], "")
+        groups.setdefault(VOLUMES.get(vol, "Other notebooks"), []).append(info)
+    order = [*VOLUMES.values(), "Other notebooks"]
+    return [(g, sorted(groups[g], key=lambda i: _chapter_key(i["number"]))) for g in order if g in groups]
+
+
+def write_index(out: Path, labs: list[Path], docs: bool = False) -> None:
+    sections = []
+    for heading, infos in index_groups(labs):
+        items = "\n".join(
+            f'<li><a href="{html.escape(i["file"])}"><span class="n">{html.escape(i["number"])} '
+            f'{html.escape(i["chapter_title"])}</span> <b>{html.escape(i["title"])}</b></a>'
+            f'<div class="goal">{html.escape(i["goal"])}</div></li>' for i in infos)
+        sections.append(f'<section><h2>{html.escape(heading)}</h2>\n<ol class="labs">\n{items}\n</ol></section>')
+    docs_link = '<p><a href="docs/index.html">API reference (offline)</a></p>' if docs else ""
+    runtime_mb = site_size_mb(out / "pyodide") + site_size_mb(out / "packages") + site_size_mb(out / "assets")
     (out / "index.html").write_text(f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mlsysim_core labs</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body {{ font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #222; }}
-ol {{ list-style: none; padding: 0; }} li {{ margin: 0 0 1rem; }}
-a {{ color: #0b5cad; text-decoration: none; }} a:hover b {{ text-decoration: underline; }}
-.n {{ display: inline-block; min-width: 2rem; color: #888; }} .goal {{ color: #555; margin-left: 2rem; }}
+body {{ font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 1.5rem auto; padding: 0 1rem; color: #222; }}
+ol {{ list-style: none; padding: 0; }} li {{ margin: 0 0 1rem; }} h2 {{ margin: 1.5rem 0 0.5rem; font-size: 1.2rem; }}
+a {{ color: #0b5cad; text-decoration: none; }} a:hover b, a:focus b {{ text-decoration: underline; }}
+.n {{ color: #555; margin-right: 0.3rem; }} .goal {{ color: #444; }}
+label {{ display: block; font-weight: 600; margin: 1rem 0 0.25rem; }}
+input {{ font: inherit; width: 100%; box-sizing: border-box; padding: 0.4rem 0.6rem; border: 1px solid #888; border-radius: 4px; }}
+[hidden] {{ display: none !important; }}
 </style></head><body>
 <h1>mlsysim_core labs</h1>
-<p>Each lab runs entirely in your browser (Python compiled to WebAssembly); nothing is installed and,
-once the page has loaded, no network is needed. The first load takes a few seconds.</p>
-<ol id="labs">
-{rows}
-</ol></body></html>
+<p>One lab per chapter of the two volumes. Each runs entirely in your browser (Python compiled to
+WebAssembly): nothing is installed and no network is needed after the page has loaded.
+A lab's text, tables and charts appear at once; its controls respond once Python has started in your
+browser: on the first visit that means downloading about {runtime_mb:.0f} MB and takes roughly
+15&ndash;30 seconds (longer on a slow laptop); later visits reuse the browser's cache. A line at the bottom
+of each lab says when it is live. The address bar keeps your settings: copy it to share a configuration;
+add <code>?present=1</code> (or use the <em>Presenter mode</em> button) for a projector.</p>
+{docs_link}
+<label for="filter">Filter labs</label>
+<input id="filter" type="search" placeholder="e.g. II.5, serving, memory" autocomplete="off">
+<p id="none" hidden>No lab matches.</p>
+<div id="labs">
+{chr(10).join(sections)}
+</div>
+<script>
+const box = document.getElementById('filter');
+box.addEventListener('input', () => {{
+  const words = box.value.toLowerCase().split(/\\s+/).filter(Boolean);
+  let shown = 0;
+  document.querySelectorAll('#labs section').forEach(sec => {{
+    let n = 0;
+    sec.querySelectorAll('li').forEach(li => {{
+      const hit = words.every(w => li.textContent.toLowerCase().includes(w));
+      li.hidden = !hit; n += hit;
+    }});
+    sec.hidden = n === 0; shown += n;
+  }});
+  document.getElementById('none').hidden = shown > 0;
+}});
+</script>
+</body></html>
 """, encoding="utf-8")
 
 
@@ -475,8 +820,19 @@ def build(out: Path, labs: list[Path], cache: Path = CACHE) -> Path:
         server.shutdown()
         server.server_close()
     manifest_path.write_text(json.dumps(manifest, indent=1))
+    pages = [out / lab.name.replace(".py", ".html") for lab in labs]
+    _where.update(step="site", lab="-")
+    patch_frontend(out)  # every export copies marimo's assets afresh
+    index_pages_from_lockfile(out)
+    prerender(out, [p for p in pages if PRERENDER_MARK not in p.read_text(encoding="utf-8")])
+    for page in pages:
+        add_site_bar(page)
+    gone = prune(out)
+    docs = build_docs(out)
+    log(f"[site] start-up RPC time-out fixed, site bar on {len(pages)} pages, {len(gone)} unused files removed"
+        + (", docs/ written" if docs else ""))
     _where.update(step="index", lab="-")
-    write_index(out, labs)
+    write_index(out, labs, docs=docs)
     size = site_size_mb(out)
     log(f"[index] {len(labs)} labs listed; site {out} is {size:.1f} MB, built in {time.monotonic() - t_all:.1f} s")
     return out

@@ -38,8 +38,9 @@ _SNAPSHOT_JS = """() => {
     return t;
   };
   const hash = s => { let h = 5381; for (let i = 0; i < s.length; i++) h = (h * 33 ^ s.charCodeAt(i)) >>> 0; return h; };
-  const outputs = [...document.querySelectorAll('.output-area')];
-  const charts = all(document, '.vega-embed').map(v => {
+  const root = document.getElementById('root') || document.createElement('div');  // not the pre-rendered copy
+  const outputs = [...root.querySelectorAll('.output-area')];
+  const charts = all(root, '.vega-embed').map(v => {
     const c = v.querySelector('canvas');
     if (c) return 'c' + hash(c.toDataURL());
     const s = v.querySelector('svg.marks, .chart-wrapper svg');
@@ -73,6 +74,19 @@ _WATCH_JS = f"""([quietMs, timeoutMs]) => {{
 }}"""
 
 
+# The pre-rendered copy build_wasm.py writes into each page, and whether the kernel runs the lab
+# (labkit.toolbar()'s marker, found through shadow roots).
+_STATE_JS = """() => {
+  const find = (r, sel) => !!r && (!!r.querySelector(sel) || [...r.querySelectorAll('*')].some(e => e.shadowRoot && find(e.shadowRoot, sel)));
+  const pre = document.getElementById('mlsx-prerender');
+  const status = document.getElementById('mlsx-status');
+  return {prerender: pre ? pre.textContent.replace(/\\s+/g, ' ').trim().length : 0,
+          live: find(document.getElementById('root'), '.mlsx-live'),
+          status: status ? status.textContent : null};
+}"""
+ERROR_TEXT = ("RPC request timed out", "Traceback", "Error initializing", "An internal error occurred")
+
+
 def is_local(url: str) -> bool:
     p = urlparse(url)
     return p.scheme in ("data", "blob", "about") or p.hostname == "127.0.0.1"
@@ -85,16 +99,32 @@ def launch(playwright):
 class LabPage:
     """One lab in a fresh browser context, recording errors and any attempt to leave 127.0.0.1."""
 
-    def __init__(self, browser):
+    def __init__(self, browser, viewport: dict | None = None):
         self.outside: list[str] = []
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.failed: list[str] = []  # HTTP responses >= 400
+        self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
         self.context.route("**/*", self._route)
         self.context.on("request", self._seen)  # also catches requests that bypass routing
         self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
+        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
+        self.loaded: set[str] = set()  # site paths this page requested
+        self.page.on("request", lambda r: is_local(r.url) and self.loaded.add(urlparse(r.url).path))
+
+    def throttle(self, rate: float) -> None:
+        """Slow the page's CPU `rate` times (DevTools Emulation.setCPUThrottlingRate)."""
+        cdp = self.context.new_cdp_session(self.page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
+
+    def state(self) -> dict:
+        return self.page.evaluate(_STATE_JS)
+
+    def error_text(self) -> list[str]:
+        body = self.page.evaluate("() => document.body ? document.body.innerText : ''")
+        return [t for t in ERROR_TEXT if t in body]
 
     def _route(self, route):
         if is_local(route.request.url):
@@ -120,12 +150,20 @@ class LabPage:
         self.page.wait_for_function(f"() => ({_SNAPSHOT_JS})().rendered", timeout=LOAD_TIMEOUT_MS)
         return time.monotonic() - t0
 
+    def open_prerendered(self, url: str) -> tuple[float, dict]:
+        """Navigate; return (seconds until the pre-rendered copy shows text, the page state then)."""
+        t0 = self._t_nav = time.monotonic()
+        self.page.goto(url, wait_until="commit")
+        self.page.wait_for_function(f"() => ({_STATE_JS})().prerender > 200", timeout=LOAD_TIMEOUT_MS)
+        return time.monotonic() - t0, self.state()
+
     def wait_interactive(self, need_chart: bool = True, timeout_ms: int = LOAD_TIMEOUT_MS) -> float:
-        """Wait until a slider (and a chart) are on the page (later cells run seconds after the first
-        output: importing the engine and computing in WebAssembly); return seconds since navigation."""
+        """Wait until the kernel runs the lab in the browser (labkit.toolbar()'s live marker, or for a
+        notebook without it a slider) and a chart is drawn; return seconds since navigation."""
         self.page.wait_for_function(
             f"""(needChart) => (!needChart || ({_SNAPSHOT_JS})().nCharts > 0)
-                && document.querySelector('marimo-slider') !== null""",
+                && document.querySelector('#root marimo-slider') !== null
+                && (({_STATE_JS})().live || !document.querySelector('#mlsx-prerender .mlsx-toolbar, #root .mlsx-toolbar'))""",
             arg=need_chart, timeout=timeout_ms)
         return time.monotonic() - self._t_nav
 
