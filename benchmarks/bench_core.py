@@ -10,7 +10,9 @@ Measures, in one run, for both packages (DESIGN 11):
       Engine.solve(ResNet-50, A100); median of --runs runs (plus one unmeasured warm-up run
       that fills the OS file cache). Floor: `python -c "import pint; pint.UnitRegistry()"`.
   (b) Engine.solve(ResNet-50, A100), per call;
-  (c) ServingModel.solve(Llama-3-70B, H100, seq_len=4096), per call.
+  (c) ServingModel.solve(Llama-3-70B, H100, seq_len=4096), per call;
+  (d-g) the serving-depth solvers of issue 10, per call: ContinuousBatchingModel, WeightStreamingModel
+      (CS-3), InferenceScalingModel, and ServingModel with a draft model, a cached prefix and chunks.
 Per-call times come from timeit (best of 5 repeats, loop count from autorange) in a
 subprocess for each package, so both are measured the same way. Targets: cold start >= 10x
 sooner, per call >= 100x faster. Timings are reported, never asserted.
@@ -65,6 +67,18 @@ def engine_call():
     return Engine.solve(model=RESNET, hardware=A100)
 def serving_call():
     return SERVING.solve(model=LLAMA70, hardware=H100, seq_len=4096, batch_size=1)
+# issue 10: the serving-depth solvers, the same questions on both sides
+from mlsysim.solvers import ContinuousBatchingModel, InferenceScalingModel, WeightStreamingModel
+LLAMA8, CS3 = _pick(mlsysim.Models, "Llama3_8B"), _pick(mlsysim.Hardware, "Cerebras_CS3")
+EXTRA = {
+    "batching": lambda: ContinuousBatchingModel().solve(LLAMA8, H100, max_seq_len=2048, mean_request_tokens=640,
+                                                        max_batch_size=64),
+    "streaming": lambda: WeightStreamingModel().solve(LLAMA70, CS3, seq_len=2048, batch_size=1),
+    "reasoning": lambda: InferenceScalingModel().solve(LLAMA8, H100, reasoning_steps=8, context_length=2048),
+    "serving_options": lambda: SERVING.solve(model=LLAMA70, hardware=H100, seq_len=4096, draft_model=LLAMA8,
+                                             draft_acceptance_rate=0.7, cached_prefix_len=1024,
+                                             prefill_chunk_tokens=512),
+}
 """
 OURS_SETUP = r"""
 import mlsysim_core as m
@@ -74,6 +88,16 @@ def engine_call():
     return m.Engine.solve(model=RESNET, hardware=A100)
 def serving_call():
     return SERVING.solve(model=LLAMA70, hardware=H100, seq_len=4096, batch_size=1)
+LLAMA8, CS3 = m.Models.Llama3_8B, m.Hardware.CS3
+EXTRA = {
+    "batching": lambda: m.ContinuousBatchingModel().solve(LLAMA8, H100, seq_len=2048, prompt_len=512,
+                                                          output_tokens=256, max_batch_size=64),
+    "streaming": lambda: m.WeightStreamingModel().solve(LLAMA70, CS3, seq_len=2048, batch_size=1),
+    "reasoning": lambda: m.InferenceScalingModel().solve(LLAMA8, H100, reasoning_steps=8, context_length=2048),
+    "serving_options": lambda: SERVING.solve(model=LLAMA70, hardware=H100, seq_len=4096, draft_model=LLAMA8,
+                                             draft_acceptance_rate=0.7, cached_prefix_len=1024,
+                                             prefill_chunk_tokens=512),
+}
 """
 COLD = {
     "ref": "import mlsysim; mlsysim.Engine.solve(model=mlsysim.Models.Vision.ResNet50, "
@@ -89,7 +113,8 @@ import json, timeit
 {setup}
 r1, r2 = engine_call(), serving_call()          # warm caches; also proves the calls work
 out = {{"check": [str(getattr(r1, "bottleneck", "")), float(r2.itl.to("ms").magnitude)]}}
-for name, fn in (("engine", engine_call), ("serving", serving_call)):
+for name, fn in (("engine", engine_call), ("serving", serving_call), *EXTRA.items()):
+    fn()
     t = timeit.Timer(fn)
     n, _ = t.autorange()
     out[name] = min(t.repeat(repeat=5, number=n)) / n
@@ -185,6 +210,11 @@ def main() -> None:
         ("(a) cold start -> first Engine.solve", med["ref"], med["ours"], 10),
         ("(b) Engine.solve ResNet-50 / A100", ref_calls["engine"], ours_calls["engine"], 100),
         ("(c) ServingModel.solve Llama-3-70B / H100, 4K", ref_calls["serving"], ours_calls["serving"], 100),
+        ("(d) ContinuousBatchingModel Llama-3-8B / H100", ref_calls["batching"], ours_calls["batching"], 100),
+        ("(e) WeightStreamingModel Llama-3-70B / CS-3", ref_calls["streaming"], ours_calls["streaming"], 100),
+        ("(f) InferenceScalingModel Llama-3-8B / H100, 8 steps", ref_calls["reasoning"], ours_calls["reasoning"], 100),
+        ("(g) ServingModel + draft, prefix cache, chunks", ref_calls["serving_options"],
+         ours_calls["serving_options"], 100),
     ]
     w = 48
     print()

@@ -178,8 +178,12 @@ class ServingModel:
         active = model.active_parameters_count
         moe = model.architecture == "moe"
         weights = model.weight_bytes(precision) / tp                # per accelerator from here on
-        token_layers = model.cached_token_layers(seq_len)
-        kv_elems = model.kv_elements_per_token_layer(tp)
+        if model.kv_lora_rank or model.sliding_window:
+            token_layers = model.cached_token_layers(seq_len)
+            kv_elems = model.kv_elements_per_token_layer(tp)
+        else:                                                # the common case, inline (hot path)
+            token_layers = model.layers * seq_len
+            kv_elems = 2.0 * -(-model.n_kv_heads // tp) * model.head_dim
         kv = kv_elems * token_layers * batch_size * kv_bpe
         kv_token = kv / (seq_len * batch_size)
         new = seq_len - cached
@@ -192,7 +196,8 @@ class ServingModel:
             act = batch_size * model.hidden_dim * bpe
             comm_prefill = n_ar * calc_ring_allreduce_time.raw(act * new, tp, link.bandwidth_bytes_s, link.latency_s)
         cal = calibration.get()
-        gemm_cal = peak_ideal * cal.gemm(precision)
+        g_eff = cal.gemm(precision)
+        gemm_cal = peak_ideal * g_eff
         link_cal = cal.allreduce_nvlink
         t_pre_cal = linear / gemm_cal + (prefill - linear) / (hardware.compute.peak_flop_s("bf16") * cal.attention)
         t_prefill = prefill / peak
@@ -226,13 +231,16 @@ class ServingModel:
             ttft_bound += kv_transfer
 
         # --- decode (on `dec_hw`) -------------------------------------------------------------
-        dpeak_ideal = dec_hw.compute.peak_flop_s(precision)
-        dpeak = dpeak_ideal * efficiency
-        dbw_ideal = dec_hw.memory.bandwidth_bytes_s
+        if dec_hw is hardware:
+            dpeak_ideal, dpeak, dbw_ideal, dtax, dgemm_cal, dlink = peak_ideal, peak, bw_ideal, tax, gemm_cal, link
+        else:
+            dpeak_ideal = dec_hw.compute.peak_flop_s(precision)
+            dpeak = dpeak_ideal * efficiency
+            dbw_ideal = dec_hw.memory.bandwidth_bytes_s
+            dtax = dec_hw.dispatch_tax_s
+            dgemm_cal = dpeak_ideal * g_eff
+            dlink = dec_hw.interconnect
         dbw = dbw_ideal * bandwidth_efficiency
-        dtax = dec_hw.dispatch_tax_s
-        dgemm_cal = dpeak_ideal * (cal.gemm(precision))
-        dlink = dec_hw.interconnect
         tokens = batch_size * (k_draft + 1) if spec else batch_size
         w_read = _weights_read(model, tokens, bpe, tp) if moe else weights
         decode = 2.0 * active * tokens / tp
