@@ -55,6 +55,8 @@ _LAZY = {
     "DataModel": "solvers.data", "DataResult": "solvers.data",
     "TransformationModel": "solvers.transformation", "TransformationResult": "solvers.transformation",
     "ResponsibleEngineeringModel": "solvers.responsible", "ResponsibleEngineeringResult": "solvers.responsible",
+    "PrivacyCostModel": "solvers.safeguards", "SecureAggregationModel": "solvers.safeguards",
+    "RobustnessBudgetModel": "solvers.safeguards", "FairnessAuditModel": "solvers.safeguards",
     "EfficiencyModel": "solvers.efficiency", "EfficiencyResult": "solvers.efficiency",
     "walls": "walls",
 }

@@ -54,6 +54,8 @@ from .lifecycle import calc_experiment_gpu_hours, calc_people_cost, calc_serving
 from .layers import *  # noqa: F401,F403  (conv2d, LSTM, attention, MoE FLOPs; backward; activations)
 from .data_scaling import calc_chinchilla_loss, calc_effective_data, calc_repeated_token_value
 from .benchmarking import *  # noqa: F401,F403  (lognormal percentiles, run count, warm-up bias, HFU)
+from .safeguards import (calc_intersectional_subgroups, calc_nmr_detected, calc_nmr_failure,  # noqa: F401
+                         calc_secagg_client_bytes, calc_secagg_expansion, calc_secagg_server_prg, calc_tee_slowdown)
 
 calc_kv_cache_size = calc_kv_cache_bytes  # the name used by the reference implementation
 
