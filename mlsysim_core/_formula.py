@@ -187,6 +187,14 @@ def formula(output: str | None = None, *, may_be_inf: bool | None = None, signed
                 zero = next((k for k, v in vals.items() if isinstance(v, (int, float)) and v == 0), None)
                 name = zero or _extreme(vals)[0]
                 raise SpecError(name, vals.get(name), "a non-zero value: it is divided by") from None
+            except TypeError:
+                # an argument the formula does not declare got a non-number (None, a str...)
+                vals = call_kwargs if call_kwargs is not None else dict(zip(names, call_args))
+                bad = next((k for k, v in vals.items() if k not in specs and (
+                    isinstance(v, bool) or not isinstance(v, (int, float)))), None)
+                if bad is None:
+                    raise
+                raise SpecError(bad, vals[bad], "a number") from None
             except OverflowError:
                 vals = call_kwargs if call_kwargs is not None else dict(zip(names, call_args))
                 name, v = _extreme(vals)

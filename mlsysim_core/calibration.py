@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import tomllib
 
-from .errors import ZooError
+from .errors import SpecError, ZooError
 from .zoo.loader import parse_constants, read
 
 #: regime -> what it covers (the keys of calibration.toml)
@@ -34,8 +34,15 @@ REGIMES = {
     "training_compute": "training step compute per accelerator, in 6PD FLOPs per second / peak",
 }
 
-_8BIT = frozenset(("fp8", "int8", "int4"))
+def _bits_table() -> dict[str, int]:
+    from .units import BYTES_PER_ELEMENT
+    return {p: round(b * 8) for p, b in BYTES_PER_ELEMENT.items()}
+
+
+_BITS = _bits_table()                # precision -> bits of storage (fp32 32 ... fp6 6, fp4 4)
+_CANON = {p: p for p in _BITS}
 _ROW_ID = re.compile(r"^([A-Z]{2}-\d\d)$")
+_GEMM_KEY = re.compile(r"^gemm_\d+bit$")   # per-width GEMM figures beyond the required two are allowed
 
 
 class Calibration:
@@ -43,7 +50,7 @@ class Calibration:
 
     def __init__(self, values: dict, sources: dict):
         missing = set(REGIMES) - set(values)
-        unknown = set(values) - set(REGIMES)
+        unknown = {k for k in set(values) - set(REGIMES) if not _GEMM_KEY.match(k)}
         if missing or unknown:
             raise ZooError(f"calibration.toml: missing {sorted(missing)}, unknown {sorted(unknown)}; "
                            f"expected exactly {sorted(REGIMES)}")
@@ -55,13 +62,26 @@ class Calibration:
         self._sources = sources
 
     def source(self, regime: str) -> str:
+        if not isinstance(regime, str) or regime not in self._sources:
+            raise SpecError("regime", regime, "one of " + ", ".join(REGIMES))
         return self._sources[regime]
 
     def items(self) -> dict[str, float]:
         return dict(self._values)
 
     def gemm(self, precision: str = "fp16") -> float:
-        return self.gemm_8bit if precision in _8BIT else self.gemm_16bit
+        """GEMM efficiency at ``precision``: ``gemm_<bits>bit`` when calibration.toml has that key
+        (e.g. a ``gemm_4bit`` figure is used for fp4/int4), else the 8-bit figure for 8 bits and
+        below, the 16-bit figure above. An unknown precision is refused."""
+        from .units import canonical_precision
+        p = _CANON.get(precision) if isinstance(precision, str) else None
+        if p is None:
+            p = canonical_precision(precision)    # raises a SpecError naming "precision"
+        bits = _BITS[p]
+        exact = self._values.get(f"gemm_{bits}bit")
+        if exact is not None:
+            return exact
+        return self.gemm_8bit if bits <= 8 else self.gemm_16bit
 
 
 _cached: Calibration | None = None
@@ -92,6 +112,9 @@ def fleet(f):
     ``efficiency=get().training_compute`` for the calibrated estimate of a training step.
     """
     from dataclasses import replace
+
+    from .solvers._common import check_fleet
+    check_fleet(f, "f")
     cal = get()
     node = replace(f.node, intra_node_bandwidth_bytes_s=f.node.intra_node_bandwidth_bytes_s * cal.allreduce_nvlink)
     fabric = replace(f.fabric, bandwidth_bytes_s=f.fabric.bandwidth_bytes_s * cal.allreduce_network)

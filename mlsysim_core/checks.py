@@ -181,13 +181,16 @@ def sequence(name: str, value, item=None, *, min_len: int = 1, max_len: int | No
     checks (and may convert) each element. A str, bytes or a mapping is not a sequence here."""
     allowed = what + (f" of {min_len} to {max_len} items" if max_len is not None else
                       f" of at least {min_len} item{'s' if min_len != 1 else ''}")
-    if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__"):
-        raise SpecError(name, value, allowed)
+    if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__") or hasattr(value, "_units"):
+        raise SpecError(name, value, allowed)    # (a pint Quantity has __iter__ but is a scalar here)
     out = []
-    for i, v in enumerate(value):
-        if max_len is not None and i >= max_len:
-            raise SpecError(name, value, allowed)
-        out.append(item(f"{name}[{i}]", v) if item is not None else v)
+    try:
+        for i, v in enumerate(value):
+            if max_len is not None and i >= max_len:
+                raise SpecError(name, value, allowed)
+            out.append(item(f"{name}[{i}]", v) if item is not None else v)
+    except TypeError:   # an object that claims to be iterable but is not
+        raise SpecError(name, value, allowed) from None
     if len(out) < min_len:
         raise SpecError(name, value, allowed)
     return tuple(out)

@@ -44,6 +44,11 @@ class SpecError(MLSysError, ValueError):
         super().__init__(msg + (f" ({detail})" if detail else ""))
 
 
+class UnknownEntryError(SpecError, AttributeError):
+    """A registry has no entry of that name (attribute access: also an AttributeError, so
+    ``hasattr`` and ``getattr(reg, name, default)`` keep working); the message suggests close names."""
+
+
 class UnitError(SpecError):
     """A quantity has the wrong physical dimension."""
 

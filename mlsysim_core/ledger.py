@@ -67,7 +67,8 @@ class SystemLedger:
                   (0.0 <= r.failure_probability <= 1.0, f"failure_probability={r.failure_probability}")]
         bad = [msg for ok, msg in checks if not ok]
         if bad:
-            raise ValueError("SystemLedger out of range: " + ", ".join(bad))
+            from .errors import MLSysError
+            raise MLSysError("SystemLedger out of range: " + ", ".join(bad))
         return self
 
     def to_dict(self) -> dict:

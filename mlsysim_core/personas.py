@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .checks import positive
-from .errors import SpecError
+from .errors import SpecError, UnknownEntryError
 from .ledger import (EconomicMetrics, PerformanceMetrics, ReliabilityMetrics, SustainabilityMetrics,
                      SystemLedger)
 from .units import magnitude
@@ -59,16 +59,16 @@ class Persona:
                  scale=None, duty_cycle=None, **kwargs) -> SystemLedger:
         """Run the persona's scenario, then scale it to ``scale`` (default: the persona's) units,
         each running the model ``duty_cycle`` of the time (default: the persona's)."""
-        from .checks import fraction
+        from .checks import efficiency as check_efficiency
         from .solvers.economics import EconomicsModel
         from .scenarios import on_device
         from .solvers.reliability import ReliabilityModel
         sc = self.scenario
         ev = sc.evaluate(batch_size=batch_size, precision=precision, efficiency=efficiency,
                          duration_days=duration_days, region=region, **kwargs)
-        n = self.scale_factor if scale is None else magnitude(scale, "dimensionless", "scale")
-        duty = self.duty_cycle if duty_cycle is None else fraction("duty_cycle", duty_cycle)
-        positive("scale", n)
+        n = self.scale_factor if scale is None else positive("scale", scale, maximum=1e12,
+                                                              what="a positive number of units, at most 1e12")
+        duty = self.duty_cycle if duty_cycle is None else check_efficiency("duty_cycle", duty_cycle)
         d = ev.details
         days = d["duration_days"]
         seconds = days * 86400.0
@@ -126,12 +126,15 @@ class _Personas:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        return self.get(name)
+        try:
+            return self.get(name)
+        except SpecError as e:
+            raise UnknownEntryError("Personas", name, e.allowed) from None
 
     def get(self, name="cloud") -> Persona:
-        key = _KEYS.get(name, name)
+        key = _KEYS.get(name, name) if isinstance(name, str) else None
         if key not in self._items:
-            raise SpecError("persona", name, "one of " + ", ".join(list(self._items) + list(_KEYS)))
+            raise SpecError("name", name, "one of the Personas: " + ", ".join(list(self._items) + list(_KEYS)))
         return self._items[key]
 
     def __iter__(self):

@@ -17,6 +17,10 @@ class Result:
     __slots__ = ("_v", "_work")
     #: field -> (display unit, factor from the canonical unit); fields absent here are plain values
     UNITS: ClassVar[dict[str, tuple[str, float]]] = {}
+    #: fields whose documented answer may be inf (e.g. "never breaks even"), and fields that may be
+    #: negative by meaning (an accuracy delta, a saving): every other float is finite and >= 0
+    MAY_BE_INF: ClassVar[frozenset] = frozenset()
+    SIGNED: ClassVar[frozenset] = frozenset()
 
     def __init__(self, values: dict, work: Callable[[], list[tuple[str, str, str]]] | None = None):
         object.__setattr__(self, "_v", values)
@@ -64,7 +68,13 @@ class Result:
 
     def raw(self, name: str | None = None):
         """Magnitudes in canonical units (seconds, bytes, FLOP/s, ...): fast, for sweeps."""
-        return dict(self._v) if name is None else self._v[name]
+        if name is None:
+            return dict(self._v)
+        try:
+            return self._v[name]
+        except (KeyError, TypeError):
+            from .errors import SpecError
+            raise SpecError("name", name, "a field of this result: " + ", ".join(self._v)) from None
 
     def explain(self) -> str:
         """The work, step by step: name, equation (LaTeX) and the numbers substituted."""
@@ -120,4 +130,5 @@ class ServingResult(Result):
 
 class CompressionResult(Result):
     __slots__ = ()
+    SIGNED = frozenset({"estimated_accuracy_delta"})
     UNITS = {"original_latency": _MS, "compressed_latency": _MS}

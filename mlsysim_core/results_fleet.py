@@ -29,7 +29,8 @@ class DistributedResult(Result):
 
     def breakdown(self, unit: str = "ms") -> dict[str, float]:
         """Step time by component as plain floats in ``unit`` (s or ms): for stacked bar charts."""
-        f = {"s": 1.0, "ms": 1e3}[unit]
+        from .checks import choice
+        f = {"s": 1.0, "ms": 1e3}[choice("unit", unit, ("s", "ms"))]
         return {p: self._v[k] * f for p, k in zip(self._PARTS, self._FIELDS)}
 
 
@@ -54,15 +55,19 @@ class SustainabilityResult(Result):
 
 class EconomicsResult(Result):
     __slots__ = ()
+    MAY_BE_INF = frozenset({"cost_per_tflop_hour"})   # no useful FLOPs (mfu=0): no price per FLOP
     UNITS = {"carbon_footprint_kg": ("kg", 1.0)}
 
 
 class CloudComparisonResult(Result):
     __slots__ = ()
+    MAY_BE_INF = frozenset({"breakeven_utilization"})   # inf: owning never breaks even
+    SIGNED = frozenset({"savings_pct"})                 # negative: the cloud is cheaper
 
 
 class ServingCostResult(Result):
     __slots__ = ()
+    MAY_BE_INF = frozenset({"serving_to_training_ratio"})   # training cost 0: no ratio
 
 
 class ReliabilityResult(Result):
@@ -80,6 +85,7 @@ class EffectiveFlopsResult(Result):
 
 class SensitivityResult(Result):
     __slots__ = ()
+    SIGNED = frozenset({"sensitivities", "gains"})   # d ln T / d ln x: negative when x helps
     UNITS = {"baseline_latency": _MS}
 
 

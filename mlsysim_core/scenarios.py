@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .checks import positive
-from .errors import SpecError
+from .checks import non_negative, positive, positive_int
+from .errors import SpecError, UnknownEntryError
 from .fmt import pct, si, usd
 from .ledger import SystemLedger
 from .specs import Fleet
@@ -134,7 +134,12 @@ class Scenario:
                  seq_len=2048, budget_usd=None, carbon_budget_kg=None, **plan) -> SystemEvaluation:
         """``plan``: DistributedModel arguments (tp_size, pp_size, ...) for a fleet; without them the
         ParallelismOptimizer picks the fastest plan that fits."""
-        batch = self.default_batch if batch_size is None else batch_size
+        batch = self.default_batch if batch_size is None else positive_int("batch_size", batch_size, maximum=10 ** 9)
+        if budget_usd is not None:
+            budget_usd = non_negative("budget_usd", budget_usd, unit="USD", what="a budget >= 0 (USD when a bare number)")
+        if carbon_budget_kg is not None:
+            carbon_budget_kg = non_negative("carbon_budget_kg", carbon_budget_kg, unit="kg",
+                                            what="a carbon budget >= 0 (kg CO2e when a bare number)")
         model, system = self.workload, self.system
         if isinstance(system, Fleet):
             l1, l2, details, days = self._fleet_levels(model, system, batch, precision, efficiency, seq_len, plan)
@@ -144,8 +149,8 @@ class Scenario:
                 raise SpecError(k, plan[k], "no parallelism arguments for a single-device scenario")
             l1, l2, details, days = self._device_levels(model, system, batch, precision, efficiency, seq_len)
         if duration_days is not None:
-            days = magnitude(duration_days, "day", "duration_days")
-            positive("duration_days", days)
+            days = positive("duration_days", duration_days, unit="day", maximum=1e6,
+                            what="a positive duration (days when a bare number), at most 1e6 days")
         l3 = self._macro(system, days, region, details, budget_usd, carbon_budget_kg)
         return SystemEvaluation(self.name, self.title, model.name, system.name, self.sla_ms, (l1, l2, l3), details)
 
@@ -256,11 +261,14 @@ class _Registry:
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)
-        return self.get(name)
+        try:
+            return self.get(name)
+        except SpecError as e:
+            raise UnknownEntryError(self._title, name, e.allowed) from None
 
     def get(self, name):
-        if name not in self._items:
-            raise SpecError(self._title.lower(), name, "one of " + ", ".join(self._items))
+        if not isinstance(name, str) or name not in self._items:
+            raise SpecError("name", name, f"one of the {self._title}: " + ", ".join(self._items))
         if name not in self._cache:
             self._cache[name] = self._make(name, self._items[name])
         return self._cache[name]

@@ -1,7 +1,8 @@
-"""Input checks shared by the solvers (type checks of specs, precision, batch, efficiency)."""
+"""Spec checks shared by the solvers (model, hardware, fleet, precision, batch, efficiency), on
+top of ``mlsysim_core.checks`` (``flag`` is re-exported for the solvers)."""
 from __future__ import annotations
 
-from ..checks import fraction, positive_int
+from ..checks import MAX_COUNT, efficiency as _efficiency, flag, positive_int
 from ..errors import SpecError
 from ..specs import Fleet, HardwareNode, TransformerWorkload, Workload
 from ..units import BYTES_PER_ELEMENT, PRECISIONS
@@ -32,25 +33,23 @@ def check_fleet(fleet, name: str = "fleet") -> Fleet:
     return fleet
 
 
-def check_precision(precision) -> tuple[str, float]:
+def check_precision(precision, name: str = "precision") -> tuple[str, float]:
     """(canonical name, bytes per element); one dict lookup on the fast path."""
-    bpe = BYTES_PER_ELEMENT.get(precision)
+    bpe = BYTES_PER_ELEMENT.get(precision) if isinstance(precision, str) else None
     if bpe is None:
         p = precision.lower() if isinstance(precision, str) else None
         bpe = BYTES_PER_ELEMENT.get(p)
         if bpe is None:
-            raise SpecError("precision", precision, f"one of {', '.join(PRECISIONS)}")
+            raise SpecError(name, precision, f"one of {', '.join(PRECISIONS)}")
         precision = p
     return precision, bpe
 
 
 def check_batch(batch_size, name: str = "batch_size") -> int:
-    if type(batch_size) is int and batch_size >= 1:
+    if type(batch_size) is int and 1 <= batch_size <= MAX_COUNT:
         return batch_size
     return positive_int(name, batch_size)
 
 
 def check_efficiency(efficiency, name: str = "efficiency") -> float:
-    if type(efficiency) is float and 0.0 < efficiency <= 1.0:
-        return efficiency
-    return fraction(name, efficiency)
+    return _efficiency(name, efficiency)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from ..checks import fraction
+from ..checks import choice, efficiency, flag, fraction, instance, number, positive, sequence
+from ..results_fleet import DistributedResult, ReliabilityResult
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import calc_effective_flops
@@ -62,9 +63,11 @@ class SensitivitySolver:
         precision, bpe = check_precision(precision)
         batch_size = check_batch(batch_size)
         efficiency = check_efficiency(efficiency)
-        p = magnitude(perturbation_pct, "dimensionless", "perturbation_pct")
-        if not 0.0 < p <= 100.0:
-            raise SpecError("perturbation_pct", perturbation_pct, "a percentage in (0, 100]")
+        # below 1e-6 % the finite difference drowns in float round-off (ln(1+p) ~ 1e-8)
+        p = number("perturbation_pct", perturbation_pct, lo=1e-6, hi=100.0,
+                   allowed="a percentage in (0, 100], at least 1e-06")
+        is_training = flag("is_training", is_training)
+        seq_len = check_batch(seq_len, "seq_len")
         k = 1.0 + p / 100.0
         if isinstance(hardware, Fleet):
             knobs = FLEET_KNOBS
@@ -79,7 +82,7 @@ class SensitivitySolver:
 
             def latency_of(knob):
                 hw = hardware if knob is None else _scaled_hardware(hardware, knob, k)
-                r = roofline(model, hw, batch_size, precision, bpe, efficiency, bool(is_training), seq_len)
+                r = roofline(model, hw, batch_size, precision, bpe, efficiency, is_training, seq_len)
                 return r["latency"], r["feasible"]
         base, feasible = latency_of(None)
         gains = {}
@@ -105,8 +108,11 @@ class SensitivitySolver:
         tp, pp, ep, m, v = check_parallelism(model, fleet, batch_size, kw.get("tp_size", 1), kw.get("pp_size", 1),
                                              kw.get("ep_size", 1), kw.get("microbatch_count", 1),
                                              kw.get("v_stages", 1), kw.get("zero_stage", 0))
-        args = (tp, pp, ep, m, v, kw.get("zero_stage", 0), bool(kw.get("activation_recomputation", False)),
-                bool(kw.get("overlap_comm", False)), kw.get("dp_algorithm", "auto"))
+        from .distributed import DP_ALGORITHMS
+        args = (tp, pp, ep, m, v, kw.get("zero_stage", 0),
+                flag("activation_recomputation", kw.get("activation_recomputation", False)),
+                flag("overlap_comm", kw.get("overlap_comm", False)),
+                choice("dp_algorithm", kw.get("dp_algorithm", "auto"), DP_ALGORITHMS))
         seq_len = check_batch(seq_len, "seq_len")
 
         def latency_of(knob):
@@ -127,15 +133,16 @@ class SynthesisSolver:
         precision, bpe = check_precision(precision)
         batch_size = check_batch(batch_size)
         efficiency = check_efficiency(efficiency)
-        t = magnitude(target_latency, "s", "target_latency")
-        if t <= 0:
-            raise SpecError("target_latency", target_latency, "a positive latency (seconds when a bare number)")
+        t = positive("target_latency", target_latency, unit="s", maximum=1e9,
+                     what="a positive latency (seconds when a bare number), from 1e-30 to 1e9 s")
+        is_training = flag("is_training", is_training)
+        seq_len = check_batch(seq_len, "seq_len")
         probe = HardwareNode("demand probe", "probe", "probe", ComputeCore({p: 1.0 for p in PRECISIONS}),
                              MemoryHierarchy(float("inf"), 1.0), tdp_w=0.0)
         d = roofline(model, probe, batch_size, precision, bpe, 1.0, bool(is_training), seq_len)
         hw_flops, moved, mem = d["latency_compute"], d["bytes_moved"], d["memory_footprint"]
         need_flops, need_bw = hw_flops / (t * efficiency), moved / t
-        pool = list(Hardware) if candidates is None else [check_hardware(h, "candidates") for h in candidates]
+        pool = list(Hardware) if candidates is None else list(sequence("candidates", candidates, check_hardware))
         rows = []
         for hw in pool:
             r = roofline(model, hw, batch_size, precision, bpe, efficiency, bool(is_training), seq_len)
@@ -172,11 +179,13 @@ class EffectiveFlopsModel:
             hw, n = check_hardware(fleet, "fleet"), 1
         precision, _ = check_precision(precision)
         if distributed is not None:
+            instance("distributed", distributed, DistributedResult, "a DistributedResult (DistributedModel().solve(...))")
             mfu, scaling_efficiency = distributed["efficiency"], distributed["scaling_efficiency"]
         if reliability is not None:
+            instance("reliability", reliability, ReliabilityResult, "a ReliabilityResult (ReliabilityModel().solve(...))")
             goodput_ratio = reliability["goodput_ratio"]
-        mfu = fraction("mfu", mfu)
-        eta = fraction("scaling_efficiency", scaling_efficiency)
+        mfu = efficiency("mfu", mfu)
+        eta = efficiency("scaling_efficiency", scaling_efficiency)
         good = fraction("goodput_ratio", goodput_ratio, lo_open=False)
         peak = n * hw.compute.peak_flop_s(precision)
         eff = calc_effective_flops.raw(peak, mfu, eta, good)

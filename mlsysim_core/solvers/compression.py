@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from ..checks import choice, fraction
+from ..checks import choice, fraction, number
 from ..results import CompressionResult
 from ..zoo import constants
 from ._common import (check_batch, check_efficiency, check_hardware, check_model,
@@ -33,13 +33,14 @@ class CompressionModel:
         base_prec, base_bpe = check_precision(baseline_precision)
         batch_size = check_batch(batch_size)
         efficiency = check_efficiency(efficiency)
+        if max_accuracy_drop is not None:
+            max_accuracy_drop = number("max_accuracy_drop", max_accuracy_drop, lo=0.0, hi=1.0,
+                                       allowed="an accuracy drop in [0, 1] (a fraction), or None")
         c = constants()
         base = roofline(model, hardware, batch_size, base_prec, base_bpe, efficiency)
         original = base["memory_footprint"]
         if method == "quantization":
-            target = _BITS_TO_PRECISION.get(target_bitwidth)
-            if target is None:
-                choice("target_bitwidth", target_bitwidth, tuple(_BITS_TO_PRECISION))
+            target = _BITS_TO_PRECISION[choice("target_bitwidth", target_bitwidth, tuple(_BITS_TO_PRECISION))]
             prec, bpe = check_precision(target)
             ratio = base_bpe / bpe
             comp = roofline(model, hardware, batch_size, prec, bpe, efficiency)
@@ -61,7 +62,8 @@ class CompressionModel:
                 delta, key = -c.prune_steep_coefficient * math.exp(2.0 * s), "prune_steep_coefficient"
             source = c.source(key)
         else:
-            r = c.distill_size_ratio if size_ratio is None else fraction("size_ratio", size_ratio)
+            r = c.distill_size_ratio if size_ratio is None else number(
+                "size_ratio", size_ratio, lo=1e-6, hi=1.0, allowed="a student/teacher size ratio in (0, 1] (at least 1e-06)")
             ratio = 1.0 / r
             speedup = ratio   # a smaller dense student: FLOPs and bytes shrink together
             delta, source = -c.distill_accuracy_drop, c.source("distill_accuracy_drop")

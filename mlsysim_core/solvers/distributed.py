@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 
-from ..checks import choice, positive_int
+from ..checks import choice, flag, positive_int
 from ..errors import OOMError, SpecError
 from ..fmt import pct, si
 from ..formulas import (calc_activation_memory, calc_all_to_all_time, calc_hierarchical_allreduce_time,
@@ -236,8 +236,7 @@ def check_parallelism(model, fleet, batch_size, tp, pp, ep, m, v, zero_stage) ->
     local = -(-batch_size // dp)
     if m > local:
         raise SpecError("microbatch_count", m, f"at most the per-replica batch {local} = batch_size / dp")
-    if zero_stage not in (0, 1, 2, 3):
-        raise SpecError("zero_stage", zero_stage, "0, 1, 2 or 3")
+    choice("zero_stage", zero_stage, (0, 1, 2, 3))
     return tp, pp, ep, m, v
 
 
@@ -258,9 +257,9 @@ class DistributedModel:
         tp, pp, ep, m, v = check_parallelism(model, fleet, batch_size, tp_size, pp_size, ep_size,
                                              microbatch_count, v_stages, zero_stage)
         ctx = Context(model, fleet, batch_size, precision, bpe, efficiency, seq_len)
-        r = plan(ctx, tp, pp, ep, m, v, zero_stage, bool(activation_recomputation), bool(overlap_comm),
-                 dp_algorithm)
-        if raise_errors and not r["feasible"]:
+        r = plan(ctx, tp, pp, ep, m, v, zero_stage, flag("activation_recomputation", activation_recomputation),
+                 flag("overlap_comm", overlap_comm), dp_algorithm)
+        if flag("raise_errors", raise_errors) and not r["feasible"]:
             raise OOMError(f"{model.name} needs {si(r['memory_per_accelerator'], 'B')} per accelerator "
                            f"with TP={tp} PP={pp} EP={ep}, but {fleet.accelerator.name} has "
                            f"{si(ctx.cap, 'B')} (short by {si(r['shortfall'], 'B')})",

@@ -10,7 +10,8 @@ the end of its depreciation life, so periods longer than it keep paying CapEx).
 """
 from __future__ import annotations
 
-from ..checks import fraction
+from ..checks import efficiency, fraction, non_negative, positive
+from ._common import check_precision
 from ..errors import SpecError
 from ..fmt import pct, usd
 from ..formulas import (calc_amortized_capex, calc_breakeven_utilization, calc_device_power,
@@ -25,10 +26,8 @@ _HOURS_PER_YEAR = 365.0 * 24.0     # calendar, not a registry number
 
 
 def _money(name, value, unit="USD"):
-    v = magnitude(value, unit, name)
-    if v < 0:
-        raise SpecError(name, value, "a non-negative amount of money")
-    return v
+    return non_negative(name, value, unit=unit, maximum=1e15,
+                        what=f"a non-negative amount of money ({unit} when a bare number), at most 1e15")
 
 
 def _unit_cost(hw, unit_cost, node_cost, apn):
@@ -42,9 +41,11 @@ def _unit_cost(hw, unit_cost, node_cost, apn):
 def _defaults(kwh_price, depreciation_years, maintenance_ratio):
     c = constants()
     price = c.electricity_price if kwh_price is None else _money("kwh_price", kwh_price, "USD/kWh")
-    years = c.depreciation_years if depreciation_years is None else magnitude(depreciation_years, "year", "depreciation_years")
-    if years <= 0:
-        raise SpecError("depreciation_years", depreciation_years, "a positive number of years")
+    years = c.depreciation_years if depreciation_years is None else positive(
+        "depreciation_years", depreciation_years, unit="year", maximum=100.0,
+        what="a positive number of years, at most 100")
+    if years < 1 / 365.0:
+        raise SpecError("depreciation_years", depreciation_years, "at least one day (1/365 year)")
     maint = c.maintenance_ratio if maintenance_ratio is None else fraction("maintenance_ratio", maintenance_ratio, lo_open=False)
     return price, years, maint
 
@@ -91,6 +92,9 @@ class EconomicsModel:
                       datacenter=None, pue=None) -> CloudComparisonResult:
         """Owning vs renting per accelerator-hour at a sustained utilisation, and the break-even.
 
+        ``breakeven_utilization`` is inf when the cloud rate does not even cover the energy of an
+        owned busy hour (owning never breaks even); above 1 it would need more hours than a year has.
+
         Fixed per accelerator-year: CapEx / depreciation + maintenance + idle power; variable per
         used hour: the extra (busy - idle) power. Cloud bills only the hours used.
         """
@@ -98,8 +102,9 @@ class EconomicsModel:
         hw, n, region = resolve_system(fleet)
         apn = getattr(getattr(fleet, "node", None), "accelerators_per_node", 1)
         u = c.target_cluster_utilization if utilization is None else fraction("utilization", utilization)
-        cloud = c.cloud_gpu_hour_price if cloud_gpu_hour_price is None else _money(
-            "cloud_gpu_hour_price", cloud_gpu_hour_price, "USD/hour")
+        cloud = c.cloud_gpu_hour_price if cloud_gpu_hour_price is None else positive(
+            "cloud_gpu_hour_price", cloud_gpu_hour_price, unit="USD/hour", maximum=1e6,
+            what="a positive price per accelerator-hour (USD/hour when a bare number), at most 1e6")
         price, dep, maint = _defaults(kwh_price, depreciation_years, maintenance_ratio)
         cost_each, known = _unit_cost(hw, unit_cost, node_cost, apn)
         site = resolve_site(datacenter, region)
@@ -128,7 +133,10 @@ class EconomicsModel:
             ("On-prem rate", "c(u) = \\frac{F}{8760\\,u} + v",
              f"{usd(fixed)} / (8760 × {u:g}) + ${variable:.3f} = **${onprem_rate:.2f}/GPU-h** vs cloud ${cloud:.2f}"),
             ("Break-even utilisation", "u^* = \\frac{F}{(c_{cloud} - v)\\,8760}",
-             f"{usd(fixed)} / ((${cloud:.2f} - ${variable:.3f}) × 8760) = **{pct(breakeven)}**"),
+             f"{usd(fixed)} / ((${cloud:.2f} - ${variable:.3f}) × 8760) = **{pct(breakeven)}**"
+             if breakeven != float("inf") else
+             f"the cloud's ${cloud:.2f} is at or below the ${variable:.3f} energy cost of an owned hour: "
+             "**owning never breaks even**"),
         ])
 
     def serving_vs_training(self, training_cost_usd, daily_users, requests_per_user_per_day,
@@ -136,10 +144,9 @@ class EconomicsModel:
         """Lifetime cost: training once, then every query served (equations page 4.4)."""
         train = _money("training_cost_usd", training_cost_usd)
         cpq = _money("cost_per_query", cost_per_query)
-        users = magnitude(daily_users, "dimensionless", "daily_users")
-        per_user = magnitude(requests_per_user_per_day, "dimensionless", "requests_per_user_per_day")
-        if users < 0 or per_user < 0:
-            raise SpecError("daily_users", daily_users, "a non-negative number of users and requests")
+        users = non_negative("daily_users", daily_users, maximum=1e11, what="a number of users >= 0, at most 1e11")
+        per_user = non_negative("requests_per_user_per_day", requests_per_user_per_day, maximum=1e6,
+                                what="a number of requests per user per day >= 0, at most 1e6")
         days = positive_days("deploy_days", deploy_days)
         rate = users * per_user / 86400.0
         total = calc_total_cost_with_serving.raw(train, cpq, days * 86400.0, rate)
@@ -155,9 +162,10 @@ class EconomicsModel:
     @staticmethod
     def cost_per_tflop_hour(hardware, gpu_hour_price, mfu=1.0, precision="fp16") -> float:
         """USD per useful TFLOP-hour: price / (peak TFLOP/s x MFU) (equations page 6)."""
-        hw, _, _ = resolve_system(hardware)
+        hw, _, _ = resolve_system(hardware, name="hardware")
         price = _money("gpu_hour_price", gpu_hour_price, "USD/hour")
-        return price / (hw.compute.peak_flop_s(precision) / 1e12 * fraction("mfu", mfu))
+        precision, _ = check_precision(precision)
+        return price / (hw.compute.peak_flop_s(precision) / 1e12 * efficiency("mfu", mfu))
 
 
 def _work(r):

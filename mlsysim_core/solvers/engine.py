@@ -11,7 +11,8 @@ of ``seq_len`` tokens (so 6PD for one step), an inference sample one generated t
 from __future__ import annotations
 
 from .. import calibration
-from ..errors import OOMError
+from ..checks import choice, flag, positive_int, sequence
+from ..errors import OOMError, SpecError
 from ..fmt import si
 from ..formulas import (calc_activation_memory, calc_bottleneck, calc_device_power,
                         calc_training_state_bytes)
@@ -108,10 +109,15 @@ class SingleNodeModel:
         efficiency = check_efficiency(efficiency)
         if bandwidth_efficiency != 1.0:
             bandwidth_efficiency = check_efficiency(bandwidth_efficiency, "bandwidth_efficiency")
+        is_training = flag("is_training", is_training)
+        recompute = flag("activation_recomputation", activation_recomputation)
+        flag("raise_errors", raise_errors)
         if is_training:
             seq_len = check_batch(seq_len, "seq_len")
-        r = roofline(model, hardware, batch_size, precision, bpe, efficiency, bool(is_training),
-                     seq_len, bool(activation_recomputation), zero_stage, dp_size, bandwidth_efficiency)
+        zero_stage = choice("zero_stage", zero_stage, (0, 1, 2, 3))
+        dp_size = positive_int("dp_size", dp_size)
+        r = roofline(model, hardware, batch_size, precision, bpe, efficiency, is_training,
+                     seq_len, recompute, zero_stage, dp_size, bandwidth_efficiency)
         if raise_errors and not r["feasible"]:
             raise OOMError(f"{model.name} needs {si(r['memory_footprint'], 'B')} but {hardware.name} "
                            f"has {si(r['memory_capacity'], 'B')} (short by {si(r['shortfall'], 'B')})",
@@ -151,7 +157,14 @@ class Engine:
 
     @staticmethod
     def sweep(model, hardware_list, batch_sizes=(1,), precisions=("fp16",), efficiency=0.5) -> list[dict]:
-        """Every (hardware, batch, precision) combination, feasible or not."""
+        """Every (hardware, batch, precision) combination, feasible or not (at most 10,000 solves)."""
+        hardware_list = sequence("hardware_list", hardware_list, check_hardware)
+        batch_sizes = sequence("batch_sizes", batch_sizes, check_batch)
+        precisions = sequence("precisions", precisions, lambda n, p: check_precision(p, n)[0])
+        n = len(hardware_list) * len(batch_sizes) * len(precisions)
+        if n > 10_000:
+            raise SpecError("hardware_list", f"{len(hardware_list)} x {len(batch_sizes)} x {len(precisions)}",
+                            "at most 10,000 combinations of hardware_list x batch_sizes x precisions")
         return [{"hardware": hw, "batch_size": b, "precision": p,
                  "profile": Engine.solve(model, hw, b, p, efficiency)}
                 for hw in hardware_list for b in batch_sizes for p in precisions]

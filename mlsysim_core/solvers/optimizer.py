@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from ..checks import choice
+from ..checks import choice, flag, positive, positive_int, sequence
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..results_fleet import OptimizerResult
@@ -17,15 +17,50 @@ from ._common import check_batch, check_efficiency, check_fleet, check_model, ch
 from .distributed import DP_ALGORITHMS, Context, DistributedModel, plan
 
 OBJECTIVES = ("throughput", "mfu", "memory")
+# batch sizes (samples per step) up to 1e12: divisors by factorisation stay under ~1e6 steps
+MAX_BATCH = 10 ** 12
+
+
+MAX_PLANS = 200_000   # plans evaluated per search (~5 µs each): about a second at most
+
+
+def _factor(n: int) -> dict[int, int]:
+    """Prime factorisation by trial division over 2, 3 and 6k +- 1: the cost grows with the square
+    root of n's second-largest prime factor, at most n ** (1/2) for n <= MAX_COUNT (2**53) only when
+    n is prime or a product of two large primes, i.e. ~3e7 steps; counts here (batch sizes, fleet
+    sizes) are far below that in practice, and callers cap n (see ``_divisors``)."""
+    f, d = {}, 2
+    while n % d == 0:
+        f[d] = f.get(d, 0) + 1
+        n //= d
+    d = 3
+    while n % d == 0:
+        f[d] = f.get(d, 0) + 1
+        n //= d
+    d, step = 5, 2
+    while d * d <= n:
+        while n % d == 0:
+            f[d] = f.get(d, 0) + 1
+            n //= d
+        d += step
+        step = 6 - step
+    if n > 1:
+        f[n] = f.get(n, 0) + 1
+    return f
 
 
 def _divisors(n: int) -> list[int]:
-    small = [d for d in range(1, int(n ** 0.5) + 1) if n % d == 0]
-    return sorted(set(small + [n // d for d in small]))
+    """Every divisor of n, built from its prime factorisation (cost: the factorisation above, plus
+    one step per divisor; a number up to 1e12 has at most 6,720 divisors)."""
+    divs = [1]
+    for p, k in _factor(n).items():
+        divs = [d * p ** e for d in divs for e in range(k + 1)]
+    return sorted(divs)
 
 
-def _as_tuple(name, value, allowed=None):
-    vals = tuple(value) if isinstance(value, (tuple, list)) else (value,)
+def _as_tuple(name, value, allowed=None, item=None):
+    vals = sequence(name, value, item) if isinstance(value, (tuple, list)) else (
+        (item(name, value) if item else value),)
     if not vals:
         raise SpecError(name, value, "at least one value")
     if allowed is not None:
@@ -43,6 +78,9 @@ class ParallelismOptimizer:
               max_step_time=None, objective="throughput", top_k=5) -> OptimizerResult:
         """Search every plan; ``zero_stage``/``activation_recomputation``/``v_stages`` may be tuples.
 
+        Cost grows with the number of plans: divisors of the accelerators per node (TP) x of the
+        fleet (PP, EP) x of the per-replica batch (M) x V x ZeRO x recomputation; a search beyond
+        MAX_PLANS (200,000) is refused with a hint to narrow it.
         ``microbatch_counts`` None: every divisor of the per-replica batch. ``max_step_time`` in
         seconds (or a time Quantity). The best plan is the fastest feasible one (``objective``:
         "throughput" = shortest step, "mfu", or "memory" = least memory per accelerator).
@@ -51,18 +89,26 @@ class ParallelismOptimizer:
         check_model(model)
         check_fleet(fleet)
         precision, bpe = check_precision(precision)
-        batch_size = check_batch(batch_size)
+        batch_size = positive_int("batch_size", batch_size, maximum=MAX_BATCH)
         efficiency = check_efficiency(efficiency)
         seq_len = check_batch(seq_len, "seq_len")
         choice("dp_algorithm", dp_algorithm, DP_ALGORITHMS)
         choice("objective", objective, OBJECTIVES)
+        overlap_comm = flag("overlap_comm", overlap_comm)
         zeros = _as_tuple("zero_stage", zero_stage, (0, 1, 2, 3))
-        recomputes = tuple(bool(x) for x in _as_tuple("activation_recomputation", activation_recomputation))
-        vs = tuple(check_batch(v, "v_stages") for v in _as_tuple("v_stages", v_stages))
+        recomputes = _as_tuple("activation_recomputation", activation_recomputation, item=flag)
+        vs = _as_tuple("v_stages", v_stages, item=positive_int)
+        max_tp = None if max_tp is None else positive_int("max_tp", max_tp)
+        max_pp = None if max_pp is None else positive_int("max_pp", max_pp)
+        top_k = positive_int("top_k", top_k, maximum=10_000)
+        if microbatch_counts is not None:
+            microbatch_counts = sequence("microbatch_counts", microbatch_counts, positive_int, max_len=10_000)
+        if ep_sizes is not None:
+            ep_sizes = sequence("ep_sizes", ep_sizes, positive_int, max_len=10_000)
         limit = None
         if max_step_time is not None:
-            from ..units import magnitude
-            limit = magnitude(max_step_time, "s", "max_step_time")
+            limit = positive("max_step_time", max_step_time, unit="s", maximum=1e9,
+                             what="a positive step time (seconds when a bare number), at most 1e9 s")
         ctx = Context(model, fleet, batch_size, precision, bpe, efficiency, seq_len)
         n, apn, layers = ctx.n, ctx.apn, model.layers or 1
         tps = [t for t in _divisors(apn) if (max_tp is None or t <= max_tp)]
@@ -72,9 +118,11 @@ class ParallelismOptimizer:
             eps = [e for e in _divisors(n) if e <= model.experts] if ep_sizes is None else list(ep_sizes)
         else:
             eps = [1]
+        budget = MAX_PLANS
         searched = 0
         rows = []          # (key, step, config tuple, raw)
         fallback = None    # least-short infeasible plan, if nothing fits
+        fast_fallback = None   # fastest plan that fits in memory but misses the step-time limit
         for tp in tps:
             for ep in eps:
                 if n % (tp * ep):
@@ -93,8 +141,12 @@ class ParallelismOptimizer:
                                 continue
                             for z in zeros:
                                 for rc in recomputes:
-                                    r = plan(ctx, tp, pp, ep, m, v, z, rc, overlap_comm, dp_algorithm)
                                     searched += 1
+                                    if searched > budget:
+                                        raise SpecError("batch_size", batch_size, "a search of at most "
+                                                        f"{MAX_PLANS:,} plans", "pass microbatch_counts=[...], "
+                                                        "max_tp or max_pp to narrow it")
+                                    r = plan(ctx, tp, pp, ep, m, v, z, rc, overlap_comm, dp_algorithm)
                                     cfg = (tp, pp, ep, dp, m, v, z, rc)
                                     if not r["feasible"]:
                                         if fallback is None or r["shortfall"] < fallback[1]["shortfall"]:
@@ -102,6 +154,8 @@ class ParallelismOptimizer:
                                         continue
                                     step = r["step_latency_total"]
                                     if limit is not None and step > limit:
+                                        if fast_fallback is None or step < fast_fallback[1]["step_latency_total"]:
+                                            fast_fallback = (cfg, r)
                                         continue
                                     key = (step if objective == "throughput" else
                                            -r["mfu"] if objective == "mfu" else r["memory_per_accelerator"])
@@ -111,17 +165,19 @@ class ParallelismOptimizer:
         elapsed = time.perf_counter() - t0
         if rows:
             _, _, cfg, best = rows[0]
-            feasible = True
+            feasible, reason = True, ""
+        elif fast_fallback is not None:     # plans fit in memory; the step-time limit is what fails
+            cfg, best = fast_fallback
+            feasible = False
+            reason = (f"no plan meets the step-time limit {si(limit, 's')}: the fastest that fits "
+                      f"({_label(cfg)}) takes {si(best['step_latency_total'], 's')}")
         elif fallback is not None:
             cfg, best = fallback
             feasible = False
+            reason = f"no plan fits in memory: the closest ({_label(cfg)}) is short by {si(best['shortfall'], 'B')}"
         else:
             raise SpecError("batch_size", batch_size, f">= the smallest data-parallel degree for {n} accelerators",
                             "no plan divides the fleet")
-        reason = "" if feasible else (
-            f"no plan fits in memory: the closest ({_label(cfg)}) is short by {si(best['shortfall'], 'B')}"
-            if limit is None or fallback is not None and not rows else
-            f"no feasible plan meets the step-time limit {si(limit, 's')}")
         result = {
             "feasible": feasible, "reason": reason, "best_config": _config(cfg),
             "best_step_time": best["step_latency_total"], "best_mfu": best["mfu"],

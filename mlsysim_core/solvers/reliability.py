@@ -11,6 +11,7 @@ contradicting its own tau_opt, so the consistent Young form is used (see calc_ch
 """
 from __future__ import annotations
 
+from ..checks import flag, positive, sequence
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import (calc_checkpoint_waste, calc_checkpoint_write_overhead, calc_lost_work_fraction, calc_expected_failures, calc_failure_probability,
@@ -23,10 +24,9 @@ from .sustainability import resolve_system
 
 
 def _positive(name, value, unit, allow_zero=False):
-    v = magnitude(value, unit, name)
-    if v < 0 or (v == 0 and not allow_zero):
-        raise SpecError(name, value, f"a positive duration (in {unit} when a bare number)")
-    return v
+    return positive(name, value, unit=unit, allow_zero=allow_zero, maximum=1e12 if unit == "hour" else 1e15,
+                    what=f"a {'non-negative' if allow_zero else 'positive'} duration (in {unit} when a bare "
+                         f"number), from 1e-30 to {'1e12 hours' if unit == 'hour' else '1e15 s'}")
 
 
 def fleet_mtbf_hours(fleet, component_mtbf_hours=None, n_accelerators=None,
@@ -66,7 +66,8 @@ class ReliabilityModel:
         delta = _positive("checkpoint_time_s", checkpoint_time_s, "s")
         recovery = constants().failure_recovery_time if recovery_time_s is None else _positive(
             "recovery_time_s", recovery_time_s, "s", allow_zero=True)
-        mtbf_h, node_h, n = fleet_mtbf_hours(fleet, component_mtbf_hours, n_accelerators, bool(node_components))
+        mtbf_h, node_h, n = fleet_mtbf_hours(fleet, component_mtbf_hours, n_accelerators,
+                                             flag("node_components", node_components))
         mtbf_s = mtbf_h * 3600.0
         tau_opt = calc_young_daly_interval.raw(delta, mtbf_s)
         tau = tau_opt if checkpoint_interval_s is None else _positive("checkpoint_interval_s", checkpoint_interval_s, "s")
@@ -79,23 +80,27 @@ class ReliabilityModel:
             "failure_probability": calc_failure_probability.raw(mtbf_h, job_h),
             "expected_failures": calc_expected_failures.raw(mtbf_h, job_h),
             "optimal_checkpoint_interval": tau_opt, "checkpoint_interval": tau,
-            "checkpoint_waste_fraction": ckpt, "recovery_waste_fraction": restart,
-            "waste_fraction": waste, "goodput_ratio": min(1.0, max(0.0, goodput)),
+            # fractions of time: beyond 1 the first-order model no longer holds (first_order_valid
+            # False) and the answer is "all of it", so they are capped at 1
+            "checkpoint_waste_fraction": min(1.0, ckpt), "recovery_waste_fraction": min(1.0, restart),
+            "waste_fraction": min(1.0, waste), "goodput_ratio": min(1.0, max(0.0, goodput)),
             "first_order_valid": tau < mtbf_s and waste < 1.0,
             "job_duration": job_h * 3600.0, "checkpoint_time": delta, "recovery_time": recovery,
-            "expected_lost_hours": job_h * waste,
+            "expected_lost_hours": job_h * min(1.0, waste),
         }
         per_node = isinstance(fleet, Fleet) and n_accelerators is None
-        return ReliabilityResult(r, lambda: _work(r, mtbf_h, node_h, job_h, per_node, bool(node_components)))
+        return ReliabilityResult(r, lambda: _work(r, mtbf_h, node_h, job_h, per_node, node_components))
 
     @staticmethod
     def waste_curve(checkpoint_time_s, mtbf_hours, intervals_s) -> list[dict]:
-        """Waste (writes + lost work) at each interval: the Young-Daly U-curve, as chart rows."""
+        """Waste (writes + lost work) at each interval: the Young-Daly U-curve, as chart rows.
+
+        Cost grows with len(intervals_s) (at most 100,000 intervals)."""
         delta = _positive("checkpoint_time_s", checkpoint_time_s, "s")
         m = _positive("mtbf_hours", mtbf_hours, "hour") * 3600.0
+        intervals = sequence("intervals_s", intervals_s, lambda n, t: _positive(n, t, "s"), max_len=100_000)
         rows = []
-        for t in intervals_s:
-            t = _positive("intervals_s", t, "s")
+        for t in intervals:
             rows.append({"interval_min": t / 60.0, "write": calc_checkpoint_write_overhead.raw(t, delta),
                          "lost_work": calc_lost_work_fraction.raw(t, m),
                          "waste": calc_checkpoint_waste.raw(t, delta, m)})

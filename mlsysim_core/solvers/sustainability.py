@@ -10,7 +10,7 @@ Power counts the accelerators only (host CPUs, NICs and switches are not in the 
 """
 from __future__ import annotations
 
-from ..checks import fraction
+from ..checks import fraction, non_negative, number, positive
 from ..errors import SpecError
 from ..fmt import si
 from ..formulas import calc_carbon, calc_device_power, calc_energy, calc_water
@@ -22,17 +22,24 @@ from ..zoo import Infra, constants
 DEFAULT_REGION = "US_Average"   # registry key of the grid used when nothing else says where
 
 
-def resolve_system(fleet, n_accelerators=None) -> tuple:
-    """(accelerator, count, region or None) of a Fleet, or of ``n_accelerators`` bare devices."""
+def resolve_system(fleet, n_accelerators=None, name: str = "fleet") -> tuple:
+    """(accelerator, count, region or None) of a Fleet, or of ``n_accelerators`` bare devices.
+
+    ``n_accelerators`` may be fractional (a persona's scale times a duty cycle), but is positive
+    and at most 1e15 devices."""
+    if n_accelerators is not None:
+        n_accelerators = positive("n_accelerators", n_accelerators, maximum=1e15)
+        if n_accelerators == int(n_accelerators):
+            n_accelerators = int(n_accelerators)
     if isinstance(fleet, Fleet):
         n = fleet.total_accelerators if n_accelerators is None else n_accelerators
         return fleet.node.accelerator, n, fleet.region
     if isinstance(fleet, HardwareNode):
         return fleet, 1 if n_accelerators is None else n_accelerators, None
-    raise SpecError("fleet", fleet, "a fleet from Systems.Clusters or an accelerator from Hardware")
+    raise SpecError(name, fleet, "a fleet from Systems.Clusters or an accelerator from Hardware")
 
 
-def resolve_site(datacenter, default=None) -> GridProfile | Datacenter:
+def resolve_site(datacenter, default=None, name: str = "datacenter") -> GridProfile | Datacenter:
     """A GridProfile or Datacenter from a spec, a registry name, or the default region."""
     if datacenter is None:
         datacenter = default if default is not None else DEFAULT_REGION
@@ -43,16 +50,15 @@ def resolve_site(datacenter, default=None) -> GridProfile | Datacenter:
             if datacenter in reg:
                 return reg.get(datacenter)
         known = list(Infra.Grids.names()) + list(Infra.Datacenters.names())
-        raise SpecError("datacenter", datacenter, "a grid or datacenter from Infra: " + ", ".join(known),
+        raise SpecError(name, datacenter, "a grid or datacenter from Infra: " + ", ".join(known),
                         "unknown grid")
-    raise SpecError("datacenter", datacenter, "a GridProfile or Datacenter from Infra (e.g. Infra.Grids.Quebec)")
+    raise SpecError(name, datacenter, "a GridProfile or Datacenter from Infra (e.g. Infra.Grids.Quebec)")
 
 
 def positive_days(name: str, value) -> float:
-    v = magnitude(value, "day", name)
-    if v <= 0:
-        raise SpecError(name, value, "a positive duration")
-    return v
+    """A duration in days (a time Quantity, or a bare number of days): positive, at most 1e6 days."""
+    return positive(name, value, unit="day", maximum=1e6,
+                    what="a positive duration (days when a bare number), at most 1e6 days")
 
 
 def footprint(hw, n: int, hours: float, site, mfu, pue, power_w, wue=None) -> dict:
@@ -76,23 +82,17 @@ def footprint(hw, n: int, hours: float, site, mfu, pue, power_w, wue=None) -> di
 def check_wue(wue):
     if wue is None:
         return None
-    v = magnitude(wue, "L/kWh", "wue")
-    if v < 0:
-        raise SpecError("wue", wue, "a non-negative water usage (L/kWh)")
-    return v
+    return non_negative("wue", wue, unit="L/kWh", what="a non-negative water usage (L/kWh), at most 1e30")
 
 
 def check_common(mfu, pue, power_per_accelerator):
     if mfu is not None:
         mfu = fraction("mfu", mfu, lo_open=False)
     if pue is not None:
-        pue = magnitude(pue, "dimensionless", "pue")
-        if pue < 1.0:
-            raise SpecError("pue", pue, "a number >= 1.0 (facility energy / IT energy)")
+        pue = number("pue", pue, lo=1.0, hi=10.0, allowed="a number >= 1.0 and <= 10 (facility energy / IT energy)")
     if power_per_accelerator is not None:
-        power_per_accelerator = magnitude(power_per_accelerator, "W", "power_per_accelerator")
-        if power_per_accelerator <= 0:
-            raise SpecError("power_per_accelerator", power_per_accelerator, "a positive power")
+        power_per_accelerator = positive("power_per_accelerator", power_per_accelerator, unit="W", maximum=1e9,
+                                         what="a positive power (W when a bare number), at most 1 GW")
     return mfu, pue, power_per_accelerator
 
 

@@ -6,7 +6,7 @@
 """
 from __future__ import annotations
 
-from ..checks import fraction
+from ..checks import efficiency as _eff, fraction, positive, positive_int
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import (calc_chinchilla_params, calc_chinchilla_tokens, calc_training_time,
@@ -18,10 +18,7 @@ from ._common import check_precision
 
 
 def _count(name, value):
-    v = magnitude(value, "dimensionless", name) if not isinstance(value, Quantity) else float(value.m_as("count"))
-    if v <= 0:
-        raise SpecError(name, value, "a positive count")
-    return v
+    return positive(name, value, maximum=1e20, what="a positive count, at most 1e20")
 
 
 def _budget(compute_budget, fleet, mfu, precision):
@@ -31,11 +28,11 @@ def _budget(compute_budget, fleet, mfu, precision):
             raise SpecError("fleet", fleet, "a Fleet or accelerator when compute_budget is a duration")
         hw = fleet.node.accelerator if isinstance(fleet, Fleet) else fleet
         n = fleet.total_accelerators if isinstance(fleet, Fleet) else 1
-        return n * hw.compute.peak_flop_s(precision) * mfu * float(compute_budget.m_as("s"))
-    v = magnitude(compute_budget, "flop", "compute_budget")
-    if v <= 0:
-        raise SpecError("compute_budget", compute_budget, "a positive number of FLOPs (or a duration with a fleet)")
-    return v
+        secs = positive("compute_budget", compute_budget, unit="s", maximum=1e12,
+                        what="a positive duration, at most 1e12 s (or a number of FLOPs)")
+        return n * hw.compute.peak_flop_s(precision) * mfu * secs
+    return positive("compute_budget", compute_budget, unit="flop", maximum=1e40,
+                    what="a positive number of FLOPs, at most 1e40 (or a duration with a fleet)")
 
 
 class ScalingModel:
@@ -47,7 +44,7 @@ class ScalingModel:
 
         With ``target_model_size`` the budget buys D = C / 6P tokens of that model instead.
         """
-        mfu = fraction("mfu", mfu)
+        mfu = _eff("mfu", mfu)
         precision, _ = check_precision(precision)
         c = _budget(compute_budget, fleet, mfu, precision)
         if target_model_size is None:
@@ -94,10 +91,10 @@ class TrainingTimeModel:
         else:
             raise SpecError("fleet", fleet, "a fleet from Systems.Clusters, or hardware= with n_accelerators=")
         if n_accelerators is not None:
-            n = int(_count("n_accelerators", n_accelerators))
-        mfu = fraction("mfu", mfu)
-        eta = fraction("scaling_efficiency", scaling_efficiency)
-        good = fraction("goodput_ratio", goodput_ratio)
+            n = positive_int("n_accelerators", n_accelerators, maximum=10 ** 9)
+        mfu = _eff("mfu", mfu)
+        eta = _eff("scaling_efficiency", scaling_efficiency)
+        good = _eff("goodput_ratio", goodput_ratio)
         precision, _ = check_precision(precision)
         peak = hw.compute.peak_flop_s(precision)
         c = calc_transformer_training_flops.raw(p, d)

@@ -30,7 +30,7 @@ class ComputeCore:
         the fp16 (or default) figure, never a made-up multiple.
         """
         f = self.flops_by_precision
-        peak = f.get(precision)
+        peak = f.get(precision) if isinstance(precision, str) else None
         if peak is not None:  # the fast path every solve takes
             return peak
         p = canonical_precision(precision)
@@ -121,7 +121,7 @@ class HardwareNode:
         """The citation behind one number of this entry."""
         try:
             return self.sources[field_name]
-        except KeyError:
+        except (KeyError, TypeError):
             raise SpecError("field_name", field_name, "one of " + ", ".join(sorted(self.sources))) from None
 
     def __hash__(self) -> int:

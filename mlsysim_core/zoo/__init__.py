@@ -71,6 +71,9 @@ class Constants:
         self._sources = sources
 
     def source(self, name: str) -> str:
+        if not isinstance(name, str) or name not in self._sources:
+            from ..errors import SpecError
+            raise SpecError("name", name, "the name of a constant, e.g. " + ", ".join(list(self._sources)[:5]) + ", ...")
         return self._sources[name]
 
     def names(self) -> list[str]:

@@ -33,15 +33,18 @@ class Registry:
             return self._groups[name]
         if name in self._aliases:
             return entries[self._aliases[name]]
+        from ..errors import UnknownEntryError
         close = difflib.get_close_matches(name, list(entries) + list(self._groups) + list(self._aliases), 3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise AttributeError(f"{self._title} has no entry {name!r}{hint} "
-                             f"(known: {', '.join(self.names())})")
+        hint = f"did you mean {', '.join(close)}? " if close else ""
+        raise UnknownEntryError(self._title, name, f"an entry of {self._title}: {hint}"
+                                f"known: {', '.join(self.names())}")
 
     def get(self, key: str):
         """Entry by key, alias or display name; a clear KeyError-free SpecError otherwise."""
         from ..errors import SpecError
         entries = self._load()
+        if not isinstance(key, str):
+            raise SpecError("key", key, f"an entry name of {self._title} (a str), one of " + ", ".join(self.names()))
         if key in entries:
             return entries[key]
         if key in self._aliases:
@@ -49,7 +52,7 @@ class Registry:
         for v in entries.values():
             if getattr(v, "name", None) == key:
                 return v
-        raise SpecError(self._title.lower(), key, "one of " + ", ".join(self.names()))
+        raise SpecError("key", key, f"an entry of {self._title}, one of " + ", ".join(self.names()))
 
     __getitem__ = get
 
@@ -61,7 +64,9 @@ class Registry:
 
     def __contains__(self, item) -> bool:
         entries = self._load()
-        return item in entries or item in self._aliases or item in entries.values()
+        if isinstance(item, str):
+            return item in entries or item in self._aliases
+        return any(item is v for v in entries.values())
 
     def __dir__(self):
         entries = self._load()
