@@ -63,17 +63,20 @@ class ContinuousBatchingModel:
         memory_fraction = fraction("memory_fraction", memory_fraction)
         mean_ctx = prompt_len + output_tokens // 2
         kw = dict(precision=precision, efficiency=efficiency, kv_precision=kv_precision, tp_size=tp_size)
-        probe = _SERVE.solve(model, hardware, seq_len=seq_len, batch_size=1, **kw).raw()
-        k = probe["kv_cache_per_token"]
-        budget = probe["memory_capacity"] * memory_fraction - probe["model_weights_size"]
+        pre = _SERVE.solve(model, hardware, seq_len=prompt_len, batch_size=1,
+                           prefill_chunk_tokens=prefill_chunk_tokens, **kw).raw()
+        probe = pre
+        tp = pre["tp_size"]
+        # KV per token at the reservation length (sliding-window layers make it length-dependent)
+        k = pre["kv_cache_per_token"] if not model.sliding_window else \
+            model.kv_cache_bytes(seq_len, 1, pre["precision"] if kv_precision is None else kv_precision, tp) / seq_len
+        budget = pre["memory_capacity"] * memory_fraction - pre["model_weights_size"]
         n_static = calc_static_batch_requests.raw(budget, k, seq_len)
         n_paged = calc_paged_batch_requests.raw(budget, k, mean_ctx, page)
         if cap is not None:
             n_static, n_paged = min(n_static, cap), min(n_paged, cap)
         frag_static = calc_kv_fragmentation.raw(mean_ctx, seq_len)
         frag_paged = calc_kv_fragmentation.raw(mean_ctx, page * -(-mean_ctx // page))
-        pre = _SERVE.solve(model, hardware, seq_len=prompt_len, batch_size=1,
-                           prefill_chunk_tokens=prefill_chunk_tokens, **kw).raw()
         v = {"model_name": model.name, "hardware_name": hardware.name, "kv_budget": max(0.0, budget),
              "kv_cache_per_token": k, "page_size": page, "mean_context": mean_ctx, "seq_len": seq_len,
              "prompt_len": prompt_len, "output_tokens": output_tokens, "tp_size": probe["tp_size"],
@@ -100,11 +103,14 @@ class ContinuousBatchingModel:
         v["decode_step"] = dec["itl"]
         if n_static >= 1:
             st = _SERVE.solve(model, hardware, seq_len=mean_ctx, batch_size=n_static, **kw).raw()
-            stp = _SERVE.solve(model, hardware, seq_len=prompt_len, batch_size=n_static, **kw).raw()
-            # a static batch prefills together, then decodes until the longest reply (S_max) ends
+            # a static batch prefills together (prefill FLOPs and TP traffic grow linearly with the
+            # batch, so its time is n x one prompt's, plus one dispatch), then decodes until the
+            # longest reply (S_max) ends
+            one = pre["ttft"] - hardware.dispatch_tax_s * pre["prefill_chunks"]
+            static_ttft = n_static * one + hardware.dispatch_tax_s
             steps = seq_len - prompt_len
-            batch_time = stp["ttft"] + steps * st["itl"]
-            v["static_ttft"], v["static_itl"] = stp["ttft"], st["itl"]
+            batch_time = static_ttft + steps * st["itl"]
+            v["static_ttft"], v["static_itl"] = static_ttft, st["itl"]
             v["static_throughput_tokens_per_sec"] = n_static * output_tokens / batch_time
         else:
             v["static_ttft"] = v["static_itl"] = float("inf")
