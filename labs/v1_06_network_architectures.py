@@ -322,8 +322,8 @@ def _():
     - **FLOPs are not time.** An LSTM and an MLP with the same FLOPs differ by two orders of
       magnitude on a GPU: the RNN re-reads its weights every time step, its intensity is ~1 FLOP/B.
     - **Reuse decides intensity.** Convolutions reuse each weight across the feature map, dense and
-      attention layers across the tokens of the batch; at batch 1 and one token, every layer is
-      memory-bound.
+      attention layers across the tokens of the batch; at one token (decoding), the dense,
+      attention, expert and recurrent layers are all memory-bound.
     - **Attention's $s^2$ term takes over at $s = 2h$,** in FLOPs and in the activations a training
       step keeps; long-context models live beyond it.
     - **A mixture of experts multiplies parameters by $E$ and FLOPs by $k$:** more capacity per FLOP,
