@@ -329,7 +329,7 @@ def _(prediction):
     mo.md(f"""
     | example | engine |
     |:---|---:|
-    | GPT-3 training compute, $6PD$ | **{_c:.3g} FLOP** |
+    | GPT-3 training compute, $6PD$ | **{si(_c, "FLOP")}** |
     | training FLOPs per token per parameter, one GPT-3 block at $s$ = 2,048 | **{_per_token_param:.3f}** |
     """)
     return
