@@ -17,6 +17,7 @@ by ``benchmarks/validate.py``.
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 import tomllib
 
 from .errors import SpecError, ZooError
@@ -58,8 +59,14 @@ class Calibration:
             if not 0.0 < v <= 1.0:
                 raise ZooError(f"calibration.toml: {k} = {v} is not an efficiency in (0, 1]")
         self.__dict__.update(values)
-        self._values = dict(values)
-        self._sources = sources
+        self.__dict__["_values"] = MappingProxyType(dict(values))
+        self.__dict__["_sources"] = MappingProxyType(dict(sources))
+
+    def __setattr__(self, name, value):    # shared by every solver: read-only
+        raise AttributeError(f"calibration is read-only; cannot set {name!r}")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"calibration is read-only; cannot delete {name!r}")
 
     def source(self, regime: str) -> str:
         if not isinstance(regime, str) or regime not in self._sources:

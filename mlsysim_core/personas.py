@@ -123,6 +123,11 @@ class _Personas:
     def __init__(self):
         self._items = {k: Persona(k, *v) for k, v in _PERSONAS.items()}
 
+    def __setattr__(self, name, value):
+        if not name.startswith("_"):     # shared registry: no rebinding of its entries
+            raise AttributeError(f"{type(self).__name__.strip('_')} is read-only; cannot set {name!r}")
+        object.__setattr__(self, name, value)
+
     def __getattr__(self, name):
         if name.startswith("_"):
             raise AttributeError(name)

@@ -34,7 +34,7 @@ class Result:
                                  f"fields: {', '.join(self._v)}") from None
         unit = self.UNITS.get(name)
         if unit is None or value is None:
-            return value
+            return _copy(value) if type(value) in _CONTAINERS else value
         return q(value * unit[1], unit[0])
 
     def __setattr__(self, name, value):
@@ -69,9 +69,10 @@ class Result:
     def raw(self, name: str | None = None):
         """Magnitudes in canonical units (seconds, bytes, FLOP/s, ...): fast, for sweeps."""
         if name is None:
-            return dict(self._v)
+            return {k: _copy(v) if type(v) in _CONTAINERS else v for k, v in self._v.items()}
         try:
-            return self._v[name]
+            v = self._v[name]
+            return _copy(v) if type(v) in _CONTAINERS else v
         except (KeyError, TypeError):
             from .errors import SpecError
             raise SpecError("name", name, "a field of this result: " + ", ".join(self._v)) from None
@@ -92,6 +93,18 @@ class Result:
 
     def __dir__(self):
         return sorted(set(object.__dir__(self)) | set(self._v))
+
+
+_CONTAINERS = (dict, list, set)
+
+
+def _copy(v):
+    """A copy of a nested container, so editing what a result hands out never changes the result."""
+    if isinstance(v, dict):
+        return {k: _copy(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, set)):
+        return type(v)(_copy(x) for x in v)
+    return v
 
 
 def _short(v) -> str:

@@ -9,6 +9,7 @@ does it cost and emit (PASS unless a budget is given)? A scenario bundles a work
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from .checks import non_negative, positive, positive_int
 from .errors import SpecError, UnknownEntryError
@@ -44,6 +45,9 @@ class EvaluationLevel:
     summary: str
     metrics: dict = field(default_factory=dict)
 
+    def __post_init__(self):   # frozen all the way down: the metrics are read-only
+        object.__setattr__(self, "metrics", MappingProxyType(dict(self.metrics)))
+
     @property
     def passed(self) -> bool:
         return self.status == "PASS"
@@ -58,6 +62,10 @@ class SystemEvaluation:
     sla_ms: float
     levels: tuple
     details: dict = field(default_factory=dict, repr=False)   # the solver results behind the levels
+
+    def __post_init__(self):
+        object.__setattr__(self, "levels", tuple(self.levels))
+        object.__setattr__(self, "details", MappingProxyType(dict(self.details)))
 
     @property
     def feasibility(self) -> EvaluationLevel:
@@ -105,9 +113,12 @@ class Scenario:
     """A workload on a system under an SLA; ``evaluate()`` runs the solvers level by level."""
 
     def __init__(self, name, title, model_key, system_key, sla_ms, mode, default_batch, sla_meaning):
-        self.name, self.title, self.mode = name, title, mode
-        self._model_key, self._system_key = model_key, system_key
-        self.sla_ms, self.default_batch, self.sla_meaning = sla_ms, default_batch, sla_meaning
+        d = self.__dict__     # cached and shared by every caller: set once, read-only after
+        d.update(name=name, title=title, mode=mode, _model_key=model_key, _system_key=system_key,
+                 sla_ms=sla_ms, default_batch=default_batch, sla_meaning=sla_meaning)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Scenario {self.name} is read-only; cannot set {name!r}")
 
     @property
     def workload(self):
@@ -135,6 +146,9 @@ class Scenario:
         """``plan``: DistributedModel arguments (tp_size, pp_size, ...) for a fleet; without them the
         ParallelismOptimizer picks the fastest plan that fits."""
         batch = self.default_batch if batch_size is None else positive_int("batch_size", batch_size, maximum=10 ** 9)
+        if region is not None:
+            from .solvers.sustainability import resolve_site
+            region = resolve_site(region, name="region")
         if budget_usd is not None:
             budget_usd = non_negative("budget_usd", budget_usd, unit="USD", what="a budget >= 0 (USD when a bare number)")
         if carbon_budget_kg is not None:
@@ -257,6 +271,11 @@ class _Registry:
     def __init__(self, title, table, order):
         self._title, self._items = title, {k: v for k, v in table.items()}
         self._order, self._cache = order, {}
+
+    def __setattr__(self, name, value):
+        if not name.startswith("_"):     # shared registry: no rebinding of its entries
+            raise AttributeError(f"{type(self).__name__.strip('_')} is read-only; cannot set {name!r}")
+        object.__setattr__(self, name, value)
 
     def __getattr__(self, name):
         if name.startswith("_"):

@@ -9,6 +9,8 @@ public boundary, because each pint operation costs microseconds.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from types import MappingProxyType
 
 import pint
 
@@ -37,12 +39,12 @@ Quantity = pint.Quantity
 DimensionalityError = pint.DimensionalityError
 
 # Bytes per element, per storage format (tf32 is stored in 32-bit containers).
-BYTES_PER_ELEMENT: dict[str, float] = {
+BYTES_PER_ELEMENT: Mapping[str, float] = MappingProxyType({
     "fp32": 4.0, "tf32": 4.0, "bf16": 2.0, "fp16": 2.0, "fp8": 1.0, "int8": 1.0,
     # 6- and 4-bit floats (OCP Microscaling MXFP6/MXFP4, NVIDIA NVFP4): the per-block scale
     # (8 bits per 32 elements for MX, per 16 for NVFP4) is ignored here, as for int4's scales.
     "fp6": 0.75, "fp4": 0.5, "int4": 0.5,
-}
+})   # read-only: a caller cannot make "fp17" a precision
 PRECISIONS = tuple(BYTES_PER_ELEMENT)
 
 

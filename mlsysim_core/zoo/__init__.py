@@ -1,6 +1,8 @@
 """The zoo: hardware, models, grids and systems as sourced data, loaded on first use."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from . import build
 from ..errors import ZooError
 from .loader import constant_files, load, parse_constants, read
@@ -68,7 +70,13 @@ class Constants:
 
     def __init__(self, values: dict, sources: dict):
         self.__dict__.update(values)
-        self._sources = sources
+        self.__dict__["_sources"] = MappingProxyType(dict(sources))
+
+    def __setattr__(self, name, value):    # shared by every solver: read-only
+        raise AttributeError(f"constants are read-only; cannot set {name!r}")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"constants are read-only; cannot delete {name!r}")
 
     def source(self, name: str) -> str:
         if not isinstance(name, str) or name not in self._sources:

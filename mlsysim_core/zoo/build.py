@@ -1,6 +1,8 @@
 """Turn checked zoo entries (loader.Raw) into frozen specs, resolving references."""
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from ..errors import ZooError
 from ..specs import (CNNWorkload, ComputeCore, Datacenter, Fleet, GridProfile, HardwareNode,
                      Interconnect, MemoryHierarchy, MoEWorkload, NetworkFabric, Node,
@@ -24,17 +26,17 @@ def hardware(r) -> HardwareNode:
     year = r.get("release_year")
     return HardwareNode(
         name=r["name"], key=r.key, tier=r["tier"],
-        compute=ComputeCore(dict(flops), default),
+        compute=ComputeCore(MappingProxyType(dict(flops)), default),
         memory=MemoryHierarchy(r["memory_capacity"], r["memory_bandwidth"],
                                r.get("sram_capacity", 0.0), r.get("sram_bandwidth", 0.0)),
         tdp_w=r["tdp"], dispatch_tax_s=r["dispatch_tax"], unit_cost_usd=r.get("unit_cost"),
-        release_year=None if year is None else _INT(year), interconnect=link, sources=r.sources)
+        release_year=None if year is None else _INT(year), interconnect=link, sources=MappingProxyType(dict(r.sources)))
 
 
 def model(r) -> Workload:
     arch = r["architecture"]
     common = dict(name=r["name"], key=r.key, family=r["family"], parameters_count=r["parameters"],
-                  layers=_opt_int(r, "layers"), sources=r.sources)
+                  layers=_opt_int(r, "layers"), sources=MappingProxyType(dict(r.sources)))
     if arch in ("transformer", "moe"):
         for f in ("layers", "hidden_dim", "heads"):
             if f not in r:
@@ -64,28 +66,28 @@ def model(r) -> Workload:
 
 def grid(r) -> GridProfile:
     return GridProfile(r["name"], r.key, r["carbon_intensity"], r["pue"], r["wue"],
-                       r.get("primary_source", ""), r.get("renewable_share"), r.sources)
+                       r.get("primary_source", ""), r.get("renewable_share"), MappingProxyType(dict(r.sources)))
 
 
 def datacenter(r, grids) -> Datacenter:
-    return Datacenter(r["name"], r.key, _ref(grids, r, "grid"), r.get("pue"), r.get("wue"), r.sources)
+    return Datacenter(r["name"], r.key, _ref(grids, r, "grid"), r.get("pue"), r.get("wue"), MappingProxyType(dict(r.sources)))
 
 
 def fabric(r) -> NetworkFabric:
     return NetworkFabric(r["name"], r.key, r["bandwidth"], r["latency"], r.get("oversubscription", 1.0),
-                         r.get("topology", "fat-tree"), r.sources)
+                         r.get("topology", "fat-tree"), MappingProxyType(dict(r.sources)))
 
 
 def node(r, hw) -> Node:
     return Node(r["name"], r.key, _ref(hw, r, "accelerator"), _INT(r["accelerators_per_node"]),
                 r["intra_node_bandwidth"], r["intra_node_latency"], _INT(r.get("nics_per_node", 1)),
-                _INT(r.get("psus_per_node", 2)), r.sources)
+                _INT(r.get("psus_per_node", 2)), MappingProxyType(dict(r.sources)))
 
 
 def cluster(r, nodes, fabrics, grids) -> Fleet:
     region = _ref(grids, r, "region") if "region" in r else None
     return Fleet(r["name"], r.key, _ref(nodes, r, "node"), _INT(r["nodes"]), _ref(fabrics, r, "fabric"),
-                 region, r.sources)
+                 region, MappingProxyType(dict(r.sources)))
 
 
 def _ref(table: dict, r, field: str):

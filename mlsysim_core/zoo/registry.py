@@ -23,6 +23,14 @@ class Registry:
             self._entries, self._groups, self._aliases = self._build()
         return self._entries
 
+    def __setattr__(self, name, value):
+        if not name.startswith("_"):      # Hardware.H100 = ... would change every later solve
+            raise AttributeError(f"{self._title} is read-only; cannot set {name!r}")
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        raise AttributeError(f"{self._title} is read-only; cannot delete {name!r}")
+
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
