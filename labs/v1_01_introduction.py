@@ -18,6 +18,7 @@ app = marimo.App(width="medium", app_title="I.1 · Introduction: the AI triad")
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import (EconomicsModel, Hardware, Models, Q_, ScalingModel, SpecError,
@@ -29,6 +30,16 @@ with app.setup:
     GPU_COUNTS = [2**k for k in range(3, 15)]                 # 8 .. 16,384 accelerators
     SIZES_B = [round(10 ** (k / 8), 3) for k in range(-8, 25)]  # 0.1 .. 1,000 billion parameters
     TOKENS_T = [round(10 ** (k / 8), 3) for k in range(-8, 17)]  # 0.1 .. 100 trillion tokens
+
+    labkit.init()  # colour-blind-safe chart theme
+
+
+@app.function
+def flop(x):
+    """A FLOP count without e-notation, "5.76 × 10²³ FLOP" (fmt.si's prefixes end at E = 10¹⁸)."""
+    _mantissa, _exponent = f"{x:.2e}".split("e")
+    _sup = str(int(_exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{float(_mantissa):g} × 10{_sup} FLOP"
 
 
 @app.function
@@ -74,6 +85,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -86,7 +103,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             "Gopher: four times the parameters learn more": "gopher",
             "Chinchilla: the smaller model trained on more data learns more": "chinchilla",
@@ -128,18 +145,18 @@ def _():
 
 @app.cell
 def _():
-    hardware = mo.ui.dropdown(options=Hardware.Cloud.options(), value=Hardware.H100.name, label="Accelerator")
-    gpus = mo.ui.slider(steps=GPU_COUNTS, value=1024, show_value=True, label="Accelerators")
-    days = mo.ui.slider(start=1, stop=120, step=1, value=30, show_value=True, label="Days")
-    mfu = mo.ui.slider(start=0.1, stop=0.7, step=0.05, value=0.4, show_value=True, label="MFU")
+    hardware = labkit.ui.dropdown("hardware", options=Hardware.Cloud.options(), value=Hardware.H100.name, label="Accelerator")
+    gpus = labkit.ui.slider("gpus", steps=GPU_COUNTS, value=1024, show_value=True, label="Accelerators")
+    days = labkit.ui.slider("days", start=1, stop=120, step=1, value=30, show_value=True, label="Days")
+    mfu = labkit.ui.slider("mfu", start=0.1, stop=0.7, step=0.05, value=0.4, show_value=True, label="MFU")
     mo.vstack([mo.hstack([hardware, gpus], justify="start"), mo.hstack([days, mfu], justify="start")])
     return days, gpus, hardware, mfu
 
 
 @app.cell
 def _():
-    size_b = mo.ui.slider(steps=SIZES_B, value=SIZES_B[23], show_value=True, label="Model size (billion parameters)")
-    data_t = mo.ui.slider(steps=TOKENS_T, value=TOKENS_T[17], show_value=True,
+    size_b = labkit.ui.slider("size_b", steps=SIZES_B, value=SIZES_B[23], show_value=True, label="Model size (billion parameters)")
+    data_t = labkit.ui.slider("data_t", steps=TOKENS_T, value=TOKENS_T[17], show_value=True,
                           label="Unique tokens available (trillions)")
     mo.hstack([size_b, data_t], justify="start")
     return data_t, size_b
@@ -170,16 +187,16 @@ def _(budget, cost, data_t, error, optimum, prediction, run, split):
     _ps, _ds = optimum.raw("optimal_parameters"), optimum.raw("optimal_tokens")
     _cost = cost.raw("tco_usd")
     mo.md(f"""
-    Budget **{budget:.3g} FLOP** ({run.raw("gpu_hours"):,.0f} accelerator-hours, {usd(_cost)} to own and power
+    Budget **{flop(budget)}** ({run.raw("gpu_hours"):,.0f} accelerator-hours, {usd(_cost)} to own and power
     for the run).
 
     | | parameters | tokens | tokens / parameter | loss (nats/token) |
     |:---|---:|---:|---:|---:|
-    | your split | {si(_p)} | {si(_d)} | {_d / _p:,.3g} | **{loss(_p, _d):.3f}** |
+    | your split | {si(_p)} | {si(_d)} | {labkit.num(_d / _p)} | **{loss(_p, _d):.3f}** |
     | compute-optimal (Chinchilla rule) | {si(_ps)} | {si(_ds)} | {_ds / _ps:.0f} | {loss(_ps, _ds):.3f} |
 
     Unique data available: {si(data_t.value * 1e12)} tokens, so your split reads its data
-    **{_d / (data_t.value * 1e12):,.2g}×**.
+    **{labkit.num(_d / (data_t.value * 1e12), 2)}×**.
     """)
     return
 
@@ -191,7 +208,7 @@ def _(data_t, error, prediction, split):
     mo.stop(_need <= _have)
     mo.callout(mo.md(f"""
     **Data wall: this split needs {si(_need)} tokens but only {si(_have)} unique tokens exist**,
-    short by {si(_need - _have)} ({_need / _have:.2g} epochs over the same data). The budget
+    short by {si(_need - _have)} ({labkit.num(_need / _have, 2)} epochs over the same data). The budget
     is there; the data is not. Choose a bigger model (fewer tokens per parameter), accept repeated
     data and its diminishing returns (lab I.9), or find more data: compute alone cannot buy loss.
     """), kind="danger")
@@ -212,7 +229,7 @@ def _(budget, data_t, error, optimum, prediction, size_b):
     _pts = alt.Chart(alt.Data(values=_rows)).mark_circle(size=40).encode(
         x="P (B):Q", y="loss:Q", color=alt.Color("data:N", title=None, legend=alt.Legend(orient="bottom"),
                                                  scale=alt.Scale(domain=["enough unique data", "past the data wall"],
-                                                                 range=["#4c78a8", "#e45756"])),
+                                                                 range=[labkit.PALETTE["blue"], labkit.PALETTE["vermillion"]])),
         tooltip=[alt.Tooltip("P (B):Q", format=".3g"), alt.Tooltip("loss:Q", format=".4f"), "data:N"])
     _marks = alt.Chart(alt.Data(values=[{"P (B)": size_b.value, "what": "your model"},
                                         {"P (B)": optimum.raw("optimal_parameters") / 1e9, "what": "P* (20 tokens/param)"}])
@@ -251,7 +268,7 @@ def _(prediction):
     mo.md(f"""
     | | parameters | tokens | loss |
     |:---|---:|---:|---:|
-    | compute-optimal for 5.76e23 FLOP (engine) | **{si(_r.raw("optimal_parameters"))}** | **{si(_r.raw("optimal_tokens"))}** | {loss(_r.raw("optimal_parameters"), _r.raw("optimal_tokens")):.3f} |
+    | compute-optimal for 5.76 × 10²³ FLOP (engine) | **{si(_r.raw("optimal_parameters"))}** | **{si(_r.raw("optimal_tokens"))}** | {loss(_r.raw("optimal_parameters"), _r.raw("optimal_tokens")):.3f} |
     | Chinchilla (paper) | 70 G | 1.4 T | {loss(70e9, 1.4e12):.3f} |
     | Gopher (paper) | 280 G | 300 G | {loss(280e9, 300e9):.3f} |
     """)
@@ -283,7 +300,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="Compute-optimal size (billion parameters)")
+    answer_1 = labkit.ui.number("answer_1", label="Compute-optimal size (billion parameters)")
     answer_1
     return (answer_1,)
 
@@ -305,7 +322,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="Training days")
+    answer_2 = labkit.ui.number("answer_2", label="Training days")
     answer_2
     return (answer_2,)
 
@@ -329,7 +346,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="Multiple of the compute-optimal tokens per parameter")
+    answer_3 = labkit.ui.number("answer_3", label="Multiple of the compute-optimal tokens per parameter")
     answer_3
     return (answer_3,)
 
