@@ -98,3 +98,76 @@ def test_bounds_keep_products_finite():
     # the documented reason for HUGE/TINY: ten inputs multiplied or divided stay finite
     assert math.isfinite(checks.HUGE ** 10) and checks.TINY ** 10 > 0
     assert float(checks.MAX_COUNT) == checks.MAX_COUNT and float(checks.MAX_COUNT + 1) != checks.MAX_COUNT + 1
+
+
+# ----------------------------------------------------------------------------- entry points
+
+from mlsysim_core import (CompressionModel, DistributedModel, EconomicsModel, EffectiveFlopsModel,  # noqa: E402
+                          Engine, Hardware, Models, ParallelismOptimizer, ReliabilityModel,
+                          Scenarios, SensitivitySolver, SustainabilityModel, Systems, calibration,
+                          calc_breakeven_utilization, calc_erlang_b, calc_kv_cache_bytes, calc_mfu,
+                          calc_pipeline_bubble, calc_activation_memory, calc_ring_allreduce_time,
+                          constants, plot_bubble, plot_young_daly)
+
+L8, H100, H64 = Models.Llama3_8B, Hardware.H100, Systems.Clusters.H100_64
+
+
+@pytest.mark.parametrize("call,parts", [
+    (lambda: Engine.solve(L8, H100, precision=["fp16"]), ("precision=['fp16']", "fp16, fp8")),
+    (lambda: Engine.solve(L8, H100, is_training=True, dp_size=0), ("dp_size=0", "integer >= 1")),
+    (lambda: Engine.solve(L8, H100, is_training="no"), ("is_training='no'", "True or False")),
+    (lambda: Engine.sweep(L8, "H100"), ("hardware_list='H100'", "a list or tuple")),
+    (lambda: Engine.solve(L8, H100, batch_size=1e308), ("batch_size=1e+308", "<= 9,007,199,254,740,992")),
+    (lambda: CompressionModel().solve(L8, H100, baseline_precision=0), ("baseline_precision=0", "fp16")),
+    (lambda: CompressionModel().solve(L8, H100, target_bitwidth=[8]), ("target_bitwidth=[8]", "one of 32, 16, 8, 4")),
+    (lambda: DistributedModel().solve(L8, H64, 256, overlap_comm="no"), ("overlap_comm='no'", "True or False")),
+    (lambda: SustainabilityModel().solve(H100, 30, n_accelerators=0), ("n_accelerators=0", "positive")),
+    (lambda: EconomicsModel().solve(H100, 30, n_accelerators=-1), ("n_accelerators=-1", "positive")),
+    (lambda: ReliabilityModel().solve(H100, 24, n_accelerators=0), ("n_accelerators=0", "positive")),
+    (lambda: EconomicsModel.cost_per_tflop_hour(0, 3.0), ("hardware=0", "accelerator from Hardware")),
+    (lambda: EconomicsModel().compare_cloud(H64, cloud_gpu_hour_price=0), ("cloud_gpu_hour_price=0", "positive price")),
+    (lambda: EconomicsModel().serving_vs_training(1e6, 10, -1, 0.01), ("requests_per_user_per_day=-1", ">= 0")),
+    (lambda: EffectiveFlopsModel().solve(H64, distributed=3), ("distributed=3", "a DistributedResult")),
+    (lambda: SensitivitySolver().solve(L8, H100, perturbation_pct=1e-308), ("perturbation_pct=1e-308", "(0, 100]")),
+    (lambda: ParallelismOptimizer().solve(L8, H64, 256, microbatch_counts=[0]), ("microbatch_counts[0]=0", "integer >= 1")),
+    (lambda: ParallelismOptimizer().solve(L8, H64, 256, max_tp="8"), ("max_tp='8'", "integer >= 1")),
+    (lambda: ParallelismOptimizer().solve(L8, H64, 10 ** 30), ("batch_size=1.000e+30 (a 31-digit integer)",)),
+    (lambda: Scenarios.SmartDoorbell.evaluate(budget_usd=-5), ("budget_usd=-5", "budget >= 0")),
+    (lambda: plot_bubble(pp_sizes=[1, 0]), ("pp_sizes[1]=0", "integer >= 1")),
+    (lambda: plot_bubble(max_microbatches=10 ** 6), ("max_microbatches=1000000", "<= 10,000")),
+    (lambda: plot_young_daly(120, 3, width="wide"), ("width='wide'", "integer >= 10")),
+    (lambda: calibration.gemm("fp17"), ("precision='fp17'", "fp16")),
+    (lambda: calibration.source("nope"), ("regime='nope'", "gemm_16bit")),
+    (lambda: constants().source("nope"), ("name='nope'", "the name of a constant")),
+    (lambda: DistributedModel().solve(L8, H64, 256).breakdown("us"), ("unit='us'", "one of s, ms")),
+    (lambda: Engine.solve(L8, H100).raw("nope"), ("name='nope'", "a field of this result")),
+    (lambda: Hardware.get(["H100"]), ("key=['H100']", "a str")),
+    (lambda: calc_kv_cache_bytes(-80, 8, 128, 4096), ("n_layers=-80", "non-negative")),
+    (lambda: calc_pipeline_bubble(0, 8), ("n_stages=0", "integer >= 1")),
+    (lambda: calc_ring_allreduce_time(1e9, 8, 0), ("bandwidth=0", "positive", "divided by")),
+    (lambda: calc_activation_memory(32, 2048, 1, 4096, 32, strategy="partial"), ("strategy='partial'", "none, selective, full")),
+    (lambda: calc_mfu(2e15, 1e15), ("achieved_flops=2000000000000000.0", "at most peak_flops")),
+    (lambda: calc_erlang_b(10 ** 6, 1e20), ("offered_load=1e+20", "at most 1e+08")),
+])
+def test_message_names_argument_value_and_allowed(call, parts):
+    has(msg_of(call), *parts)
+
+
+def test_documented_answers_instead_of_nonsense():
+    assert calc_breakeven_utilization(1000.0, 0.01, 0.5) == math.inf      # never breaks even
+    r = EconomicsModel().compare_cloud(Systems.Clusters.H100_64, cloud_gpu_hour_price=0.01)
+    assert r.breakeven_utilization == math.inf and "never breaks even" in r.explain()
+    opt = ParallelismOptimizer().solve(L8, H64, 256, max_step_time=1e-6)
+    assert not opt.feasible and "step-time limit" in opt.reason
+    assert opt.best_memory_per_accelerator_gb <= H100.memory.capacity_bytes / 1e9
+    assert Scenarios.SmartDoorbell.evaluate(budget_usd=Q_(1e9, "USD")).macro.passed
+    assert calibration.gemm("fp4") == calibration.get().gemm_8bit   # until a gemm_4bit key exists
+
+
+def test_unknown_registry_attribute_is_both_errors():
+    from mlsysim_core.errors import UnknownEntryError
+    with pytest.raises(UnknownEntryError) as e:
+        Hardware.H10
+    assert isinstance(e.value, AttributeError) and isinstance(e.value, SpecError)
+    assert "did you mean H100" in str(e.value)
+    assert not hasattr(Scenarios, "MarsRover")

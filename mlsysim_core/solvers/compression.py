@@ -30,7 +30,7 @@ class CompressionModel:
         check_model(model)
         check_hardware(hardware)
         choice("method", method, METHODS)
-        base_prec, base_bpe = check_precision(baseline_precision)
+        base_prec, base_bpe = check_precision(baseline_precision, "baseline_precision")
         batch_size = check_batch(batch_size)
         efficiency = check_efficiency(efficiency)
         if max_accuracy_drop is not None:
