@@ -294,7 +294,7 @@ def _():
     - Intersections multiply: four attributes of 2, 2, 4 and 6 levels are 96 groups, 24 times
       the labels of gender × skin type. Deployments and audit frequency multiply again.
     - At scale the bill is mostly **human labels**, not GPU time: evaluating a ResNet on a few
-      hundred thousand samples takes minutes; labelling them takes annotators' weeks.
+      hundred thousand samples takes seconds of GPU time; labelling them takes annotators' weeks.
     - Rare groups set the traffic needed: a group at 0.1 % of users needs a thousand times its
       sample count screened. Who bears the cost (annotators, the platform, the under-served group
       when the audit is skipped) is a design decision, not a footnote.

@@ -42,6 +42,11 @@ def _h(x):
     return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
+def _usd(x):
+    """Dollars: grouped digits, cents below $100."""
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}"
+
+
 def _gpu_hours(name, value):
     return positive(name, value, allow_zero=True, unit="hour")
 
@@ -293,6 +298,6 @@ def _audit_work(r):
          f"{r['deployments']:,} deployments × {r['audits_per_year']} = **{r['audits']:,}** audits, "
          f"{r['labelled_samples']:,.0f} labelled samples"),
         ("Who pays", "\\$ = H_{eval}\\,p_{GPU} + S\\,c_{label} + R\\,H_{retrain}\\,p_{GPU}",
-         f"compute ${r['compute_cost']:,.0f} + labels ${r['label_cost_total']:,.0f} + mitigation "
-         f"${r['mitigation_cost']:,.0f} = **${r['cost']:,.0f}** (labels {pct(r['label_share'])})"),
+         f"compute ${_usd(r['compute_cost'])} + labels ${_usd(r['label_cost_total'])} + mitigation "
+         f"${_usd(r['mitigation_cost'])} = **${_usd(r['cost'])}** (labels {pct(r['label_share'])})"),
     ]
