@@ -18,6 +18,7 @@ app = marimo.App(width="medium", app_title="I.2 · ML systems: the physics of de
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import DeploymentModel, Hardware, Models, SpecError, calc_battery_life, constants
@@ -26,6 +27,8 @@ with app.setup:
     DEPLOY = DeploymentModel()
     TIERS = ("Cloud", "Edge", "Mobile", "Tiny")
     DISTANCES_KM = [0] + [250 * k for k in range(1, 41)]   # 0 .. 10,000 km for the sweep
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -37,7 +40,7 @@ def hours(seconds):
         return f"{seconds / 60:.3g} min"
     if seconds < 3 * 86400:
         return f"{seconds / 3600:.3g} h"
-    return f"{seconds / 86400:,.3g} days"
+    return f"{labkit.num(seconds / 86400)} days"
 
 
 @app.function
@@ -93,6 +96,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -105,7 +114,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             "The H100 in the cloud: fifty times the compute wins": "Cloud",
             "The phone: the round trip alone takes longer than the phone's whole inference": "Mobile",
@@ -150,31 +159,31 @@ def _():
 
 @app.cell
 def _():
-    model = mo.ui.dropdown(options=Models.options(), value=Models.MobileNetV2.name, label="Model")
-    precision = mo.ui.dropdown(options=["fp16", "int8", "fp32"], value="int8", label="Precision")
-    slo = mo.ui.slider(start=5, stop=500, step=5, value=50, show_value=True, label="Latency SLO (ms)")
+    model = labkit.ui.dropdown("model", options=Models.options(), value=Models.MobileNetV2.name, label="Model")
+    precision = labkit.ui.dropdown("precision", options=["fp16", "int8", "fp32"], value="int8", label="Precision")
+    slo = labkit.ui.slider("slo", start=5, stop=500, step=5, value=50, show_value=True, label="Latency SLO (ms)")
     mo.hstack([model, precision, slo], justify="start")
     return model, precision, slo
 
 
 @app.cell
 def _():
-    cloud = mo.ui.dropdown(options=Hardware.Cloud.options(), value=Hardware.H100.name, label="Cloud")
-    edge = mo.ui.dropdown(options=Hardware.Edge.options(), value=Hardware.JetsonOrinNX.name, label="Edge")
-    mobile = mo.ui.dropdown(options=Hardware.Mobile.options(), value=Hardware.iPhone15Pro.name, label="Mobile")
-    tiny = mo.ui.dropdown(options=Hardware.Tiny.options(), value=Hardware.ESP32_S3.name, label="Tiny")
+    cloud = labkit.ui.dropdown("cloud", options=Hardware.Cloud.options(), value=Hardware.H100.name, label="Cloud")
+    edge = labkit.ui.dropdown("edge", options=Hardware.Edge.options(), value=Hardware.JetsonOrinNX.name, label="Edge")
+    mobile = labkit.ui.dropdown("mobile", options=Hardware.Mobile.options(), value=Hardware.iPhone15Pro.name, label="Mobile")
+    tiny = labkit.ui.dropdown("tiny", options=Hardware.Tiny.options(), value=Hardware.ESP32_S3.name, label="Tiny")
     mo.hstack([cloud, edge, mobile, tiny], justify="start")
     return cloud, edge, mobile, tiny
 
 
 @app.cell
 def _():
-    distance = mo.ui.slider(start=0, stop=10000, step=100, value=2000, show_value=True,
+    distance = labkit.ui.slider("distance", start=0, stop=10000, step=100, value=2000, show_value=True,
                             label="Distance to the datacenter (km of fibre)")
-    edge_km = mo.ui.slider(start=0, stop=50, step=1, value=5, show_value=True, label="Distance to the edge box (km)")
-    payload_kb = mo.ui.slider(start=0, stop=1000, step=10, value=50, show_value=True,
+    edge_km = labkit.ui.slider("edge_km", start=0, stop=50, step=1, value=5, show_value=True, label="Distance to the edge box (km)")
+    payload_kb = labkit.ui.slider("payload_kb", start=0, stop=1000, step=10, value=50, show_value=True,
                               label="Input uploaded (kB)")
-    uplink = mo.ui.slider(start=1, stop=1000, step=1, value=20, show_value=True, label="Uplink (Mbit/s)")
+    uplink = labkit.ui.slider("uplink", start=1, stop=1000, step=1, value=20, show_value=True, label="Uplink (Mbit/s)")
     mo.vstack([mo.hstack([distance, edge_km], justify="start"), mo.hstack([payload_kb, uplink], justify="start")])
     return distance, edge_km, payload_kb, uplink
 
@@ -229,7 +238,7 @@ def _(error, prediction, slo, tiers):
         x=alt.X("sum(ms):Q", title="latency (ms)", stack="zero"),
         color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=260)),
         tooltip=["tier:N", "part:N", alt.Tooltip("ms:Q", format=".3g")])
-    _slo = alt.Chart(alt.Data(values=[{"ms": slo.value}])).mark_rule(color="#e45756", strokeDash=[4, 3]).encode(
+    _slo = alt.Chart(alt.Data(values=[{"ms": slo.value}])).mark_rule(color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(
         x="ms:Q")
     (_bars + _slo).properties(width=620, height=200,
                               title=alt.Title("Where the time goes", subtitle="red: the latency SLO"))
@@ -279,26 +288,30 @@ def _():
 
 
 @app.cell
-def _(cloud, error, mobile, model, payload_kb, precision, uplink):
-    mo.stop(error is not None)
-    sweep = [{"km": _d, "ms": DEPLOY.solve(model.value, cloud.value, precision=precision.value, distance_km=_d,
-                                           payload_bytes=payload_kb.value * 1e3 if _d > 0 else 0.0,
-                                           uplink_bandwidth=uplink.value * 1e6 / 8).raw("total_latency") * 1e3,
-              "series": f"cloud: {cloud.value.name}"} for _d in DISTANCES_KM]
-    _local = DEPLOY.solve(model.value, mobile.value, precision=precision.value).raw("total_latency") * 1e3
-    sweep += [{"km": _d, "ms": _local, "series": f"on the phone: {mobile.value.name}"} for _d in (0, DISTANCES_KM[-1])]
+def _(cloud, mobile, model, payload_kb, precision, uplink):
+    # 42 solves: not on the distance/SLO/edge/tiny controls (the tier table's), so moving those is cheap
+    try:
+        sweep = [{"km": _d, "ms": DEPLOY.solve(model.value, cloud.value, precision=precision.value, distance_km=_d,
+                                               payload_bytes=payload_kb.value * 1e3 if _d > 0 else 0.0,
+                                               uplink_bandwidth=uplink.value * 1e6 / 8).raw("total_latency") * 1e3,
+                  "series": f"cloud: {cloud.value.name}"} for _d in DISTANCES_KM]
+        _local = DEPLOY.solve(model.value, mobile.value, precision=precision.value).raw("total_latency") * 1e3
+        sweep += [{"km": _d, "ms": _local, "series": f"on the phone: {mobile.value.name}"}
+                  for _d in (0, DISTANCES_KM[-1])]
+    except SpecError:   # the tier table above shows the engine's message
+        sweep = None
     return (sweep,)
 
 
 @app.cell
 def _(distance, prediction, slo, sweep):
-    mo.stop(prediction.value is None)
+    mo.stop(prediction.value is None or sweep is None)
     _lines = alt.Chart(alt.Data(values=sweep)).mark_line().encode(
         x=alt.X("km:Q", title="fibre distance from the user to the datacenter (km)"),
         y=alt.Y("ms:Q", title="end-to-end latency (ms)"),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=320)),
         tooltip=["series:N", "km:Q", alt.Tooltip("ms:Q", format=".3g")])
-    _slo = alt.Chart(alt.Data(values=[{"ms": slo.value}])).mark_rule(color="#e45756", strokeDash=[4, 3]).encode(y="ms:Q")
+    _slo = alt.Chart(alt.Data(values=[{"ms": slo.value}])).mark_rule(color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(y="ms:Q")
     _now = alt.Chart(alt.Data(values=[{"km": distance.value}])).mark_rule(color="gray").encode(x="km:Q")
     (_lines + _slo + _now).properties(width=620, height=280, title="Latency vs distance (red: SLO; grey: your distance)")
     return
@@ -368,7 +381,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="Round trip over 5,000 km (ms)")
+    answer_1 = labkit.ui.number("answer_1", label="Round trip over 5,000 km (ms)")
     answer_1
     return (answer_1,)
 
@@ -392,7 +405,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="Inferences per charge (millions)")
+    answer_2 = labkit.ui.number("answer_2", label="Inferences per charge (millions)")
     answer_2
     return (answer_2,)
 
@@ -416,7 +429,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="Farthest datacenter (km)")
+    answer_3 = labkit.ui.number("answer_3", label="Farthest datacenter (km)")
     answer_3
     return (answer_3,)
 
