@@ -515,7 +515,8 @@ def _prerender_page(browser, base: str, out: Path, page_file: Path) -> None:
 # fine. Ten minutes instead: a bound, not an expected time.
 RPC_TIMEOUT_OLD, RPC_TIMEOUT_NEW = "maxRequestTime:2e4", "maxRequestTime:6e5"
 # micropip looks these up in the package index before it takes them from the lockfile (they come
-# from the Pyodide runtime, not PyPI): without an index page every lab logs two 404s.
+# from the Pyodide runtime, not PyPI): without an index page every lab logs 404s. Once found in the
+# index, their dependencies are looked up there too, so the pages cover the lockfile closure.
 INDEX_FROM_LOCKFILE = ("jsonschema", "markupsafe")
 # what marimo's exporter writes but no page loads
 # (marimo's CLAUDE.md, GitHub Pages' .nojekyll, public/: a copy of the wheel that --offline vendors)
@@ -597,13 +598,18 @@ def add_site_bar(page_file: Path) -> None:
 def index_pages_from_lockfile(out: Path) -> None:
     for lock_file in (out / "lockfile").glob("*.json"):
         packages = json.loads(lock_file.read_text())["packages"]
-        for name in INDEX_FROM_LOCKFILE:
-            if name in packages:
-                wheel = packages[name]["file_name"]  # "../packages/<sha>/<file>.whl"
-                rel = "../../" + wheel.split("packages/", 1)[1]
-                page = out / "packages" / "index" / name / "index.html"
-                page.parent.mkdir(parents=True, exist_ok=True)
-                page.write_text(f'<!doctype html><a href="{rel}">{rel.rsplit("/", 1)[1]}</a>', encoding="utf-8")
+        names, todo = set(), [n for n in INDEX_FROM_LOCKFILE if n in packages]
+        while todo:  # the closure over the lockfile's dependencies
+            name = todo.pop()
+            if name not in names:
+                names.add(name)
+                todo += [d for d in packages[name].get("depends", []) if d in packages]
+        for name in sorted(names):
+            wheel = packages[name]["file_name"]  # "../packages/<sha>/<file>.whl"
+            rel = "../../" + wheel.split("packages/", 1)[1]
+            page = out / "packages" / "index" / name / "index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(f'<!doctype html><a href="{rel}">{rel.rsplit("/", 1)[1]}</a>', encoding="utf-8")
 
 
 _REF_RE = re.compile(r"[\w.\-]+\.(?:js|mjs|css|wasm|woff2?|ttf|otf|png|svg|ico|json|webmanifest|whl|zip|gif|jpg)\b")
