@@ -225,7 +225,25 @@ def _(error, hardware, model, precision, profile):
 
 
 @app.cell
-def _(efficiency, error, hardware, model, precision, profile):
+def _(efficiency, hardware, model, precision):
+    # swept once per input that changes it (not on every batch move): the grey trail and the two
+    # roofline terms at every batch stop
+    trail, terms = [], []
+    try:
+        for _b in BATCHES:
+            _p = Engine.solve(model.value, hardware.value, batch_size=_b, precision=precision.value,
+                              efficiency=efficiency.value)
+            trail.append({"I": _p.raw("arithmetic_intensity"), "batch": _b,
+                          "tflops": on_roof(_p) / 1e12, "bottleneck": _p.raw("bottleneck")})
+            terms.append({"batch": _b, "s": _p.raw("latency_compute"), "term": "compute time"})
+            terms.append({"batch": _b, "s": _p.raw("latency_memory"), "term": "memory time"})
+    except SpecError:
+        trail, terms = [], []
+    return terms, trail
+
+
+@app.cell
+def _(efficiency, error, hardware, model, precision, profile, trail):
     mo.stop(error is not None)
     _hw, _eta = hardware.value, efficiency.value
     _ridge = profile.raw("ridge_point")
@@ -236,11 +254,7 @@ def _(efficiency, error, hardware, model, precision, profile):
              for i, f in zip(_xs, roof(_hw, precision.value, _eta, _xs))]
     _rows += [{"I": i, "tflops": f / 1e12, "roof": "datasheet peak (η = 1)"}
               for i, f in zip(_xs, roof(_hw, precision.value, 1.0, _xs))]
-    _trail = []
-    for _b in BATCHES:
-        _p = Engine.solve(model.value, _hw, batch_size=_b, precision=precision.value, efficiency=_eta)
-        _trail.append({"I": _p.raw("arithmetic_intensity"), "batch": _b,
-                       "tflops": on_roof(_p) / 1e12, "bottleneck": _p.raw("bottleneck")})
+    _trail = trail
     _here = [{"I": profile.raw("arithmetic_intensity"), "tflops": on_roof(profile) / 1e12,
               "what": "roofline position",
               "batch": profile.raw("batch_size"), "bottleneck": profile.raw("bottleneck")},
@@ -306,14 +320,9 @@ def _():
 
 
 @app.cell
-def _(batch, efficiency, error, hardware, model, precision):
-    mo.stop(error is not None)
-    _rows = []
-    for _b in BATCHES:
-        _p = Engine.solve(model.value, hardware.value, batch_size=_b, precision=precision.value,
-                          efficiency=efficiency.value)
-        _rows.append({"batch": _b, "s": _p.raw("latency_compute"), "term": "compute time"})
-        _rows.append({"batch": _b, "s": _p.raw("latency_memory"), "term": "memory time"})
+def _(batch, error, terms):
+    mo.stop(error is not None or not terms)
+    _rows = terms
     _lines = alt.Chart(alt.Data(values=_rows)).mark_line(point=True).encode(
         x=alt.X("batch:Q", scale=alt.Scale(type="log", base=2), title="batch size"),
         y=alt.Y("s:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"),
