@@ -247,3 +247,42 @@ def test_results_are_finite():
         if isinstance(v, float):
             assert math.isfinite(v) and v >= 0, k
     assert r.explain()
+
+
+# --- TP all-reduce: the collective library's fixed cost per call ------------------------------
+
+def test_tp_allreduce_reproduces_nccl_tuning_model_small_message_latency():
+    """NCCL tuning.cc: Ring/LL on NVLink = baseLat 6.6 us + 2(n-1) x hwLat 0.6 us = 15.0 us at n = 8."""
+    from mlsysim_core.formulas import calc_tp_allreduce_time
+    assert constants().serving_collective_base_latency == pytest.approx(6.6e-6)
+    t = calc_tp_allreduce_time.raw(0.0, 8, 300e9, 0.6e-6, 6.6e-6)
+    assert t == pytest.approx(15.0e-6)
+    assert calc_tp_allreduce_time.raw(1e6, 1, 300e9, 0.6e-6, 6.6e-6) == 0.0     # no call at TP 1
+
+
+@given(m=st.floats(0, 1e10), n=st.integers(2, 64))
+@settings(max_examples=50, deadline=None)
+def test_tp_allreduce_never_below_the_ring_time(m, n):
+    from mlsysim_core.formulas import calc_ring_allreduce_time, calc_tp_allreduce_time
+    ring = calc_ring_allreduce_time.raw(m, n, 300e9, 0.5e-6)
+    assert calc_tp_allreduce_time.raw(m, n, 300e9, 0.5e-6, 6.6e-6) == pytest.approx(ring + 6.6e-6)
+    assert calc_tp_allreduce_time.raw(m, n + 1, 300e9, 0.5e-6, 6.6e-6) >= calc_tp_allreduce_time.raw(m, n, 300e9, 0.5e-6, 6.6e-6)
+
+
+def test_tp_decode_pays_the_library_floor_per_allreduce_and_no_efficiency_on_it():
+    """Mixtral TP 8 decode: 2 all-reduces x 32 layers, each at least the 6.6 us base latency."""
+    r = S.solve(MIX, Hardware.A100, seq_len=5, batch_size=1, precision="bf16", tp_size=8)
+    n_ar = 2 * MIX.layers
+    base = constants().serving_collective_base_latency
+    comm = r.raw("tp_communication_decode")
+    assert comm >= n_ar * base
+    one = S.solve(MIX, Hardware.A100, seq_len=5, batch_size=1, precision="bf16", tp_size=1)
+    assert one.raw("tp_communication_decode") == 0.0
+    # calibrated ITL derates only the bandwidth share of the communication, never the floor
+    from mlsysim_core import calibration
+    link = calibration.get().allreduce_nvlink
+    mem = (r.raw("weights_read_per_step") + r.raw("kv_cache_size")) / (
+        Hardware.A100.memory.bandwidth_bytes_s * calibration.get().decode_gemv)
+    expect = mem + (comm - n_ar * base) / link + n_ar * base + Hardware.A100.dispatch_tax_s
+    assert r.raw("itl_calibrated") == pytest.approx(expect, rel=1e-9)
+    assert r.raw("itl_calibrated") >= r.raw("itl_bound") + n_ar * base

@@ -19,7 +19,8 @@ from .roofline import (calc_amdahls_speedup, calc_arithmetic_intensity, calc_bot
 from .deployment import *  # noqa: F401,F403  (network RTT, energy, battery, thermal, offload, federated)
 from .serving import (calc_itl, calc_kv_cache_bytes, calc_prefill_flops, calc_total_cost_with_serving,
                       calc_ttft, calc_mla_kv_cache_bytes, calc_sliding_window_cached_tokens,
-                      calc_moe_experts_touched, calc_speculative_expected_tokens, calc_prefill_flops_cached)
+                      calc_moe_experts_touched, calc_speculative_expected_tokens, calc_prefill_flops_cached,
+                      calc_tp_allreduce_time)
 from .batching import (calc_static_batch_requests, calc_paged_batch_requests, calc_kv_fragmentation,
                        calc_continuous_step_time)
 from .streaming import calc_streaming_layer_time, calc_streaming_crossover_batch

@@ -114,3 +114,20 @@ def calc_prefill_flops_cached(n_params, new_tokens, cached_tokens=0, batch_size=
     """
     n, c = new_tokens, cached_tokens
     return 2.0 * n_params * n * batch_size + 2.0 * n_layers * hidden_dim * batch_size * (2.0 * n * c + n * n)
+
+
+@formula("s", message_size="byte", n_workers="int>=1", bandwidth="byte/s>0", latency="s", base_latency="s")
+def calc_tp_allreduce_time(message_size, n_workers, bandwidth, latency=0.0, base_latency=0.0):
+    """One library all-reduce call: T = T_0 + 2(N-1)/N x M/beta + 2(N-1) x alpha.
+
+    The ring term (Patarasuk & Yuan 2009; calc_ring_allreduce_time) plus the fixed cost T_0 of a
+    collective call (kernel launch, channel setup and synchronisation), which dominates the small
+    activation all-reduces of tensor-parallel decode (B x d bytes, two per layer). Source: NCCL's
+    tuning model, src/graph/tuning.cc (baseLat of 6.6 us for Ring/LL plus hwLat per step; quoted in
+    NVIDIA/nccl issue #1334); nccl-tests issue #123 (8-byte all-reduce on DGX A100: 10 us on 2 GPUs,
+    33.7 us on 8 GPUs with one channel). N = 1: no call, 0.
+    """
+    if n_workers <= 1:
+        return 0.0
+    return (base_latency + 2.0 * (n_workers - 1) / n_workers * message_size / bandwidth
+            + 2.0 * (n_workers - 1) * latency)

@@ -17,7 +17,9 @@ Tensor parallelism (``tp_size`` accelerators of one node, Megatron-style; Shoeyb
 each accelerator holds 1/TP of the weights and of the KV heads (an MLA latent is kept whole on
 every rank) and does 1/TP of the FLOPs, and every layer adds two ring all-reduces of the
 activations over the accelerator interconnect (NVLink), B x S x d bytes in prefill and B x d per
-decode step. Memory results are per accelerator.
+decode step, each call also paying the collective library's fixed cost
+(``serving_collective_base_latency``, NCCL's 6.6 us; calc_tp_allreduce_time), which dominates the
+small decode all-reduces. Memory results are per accelerator.
 
 Options (the reference implementation's argument names):
 - ``cached_prefix_len`` (prefix caching; Zheng et al. 2024): only the S - c new tokens are
@@ -41,8 +43,8 @@ from ..errors import OOMError
 from ..fmt import si
 from ..checks import fraction, positive_int
 from ..errors import SpecError
-from ..formulas import (calc_bottleneck, calc_prefill_flops_cached, calc_ring_allreduce_time,
-                        calc_speculative_expected_tokens)
+from ..formulas import (calc_bottleneck, calc_prefill_flops_cached, calc_speculative_expected_tokens,
+                        calc_tp_allreduce_time)
 from ..units import magnitude
 from ..zoo import constants
 from ..results import ServingResult
@@ -191,10 +193,14 @@ class ServingModel:
         linear = 2.0 * active * new * batch_size / tp
         link = hardware.interconnect
         n_ar = model.layers * constants().tp_allreduces_per_layer_inference if tp > 1 else 0
-        comm_prefill = comm_decode = 0.0
+        comm_prefill = comm_decode = comm_floor = 0.0
         if tp > 1:
+            # each all-reduce call pays the library's fixed cost too (NCCL base latency), which
+            # no link efficiency changes: kept apart from the calibrated (bandwidth) share
+            base = constants().serving_collective_base_latency
+            comm_floor = n_ar * base
             act = batch_size * model.hidden_dim * bpe
-            comm_prefill = n_ar * calc_ring_allreduce_time.raw(act * new, tp, link.bandwidth_bytes_s, link.latency_s)
+            comm_prefill = n_ar * calc_tp_allreduce_time.raw(act * new, tp, link.bandwidth_bytes_s, link.latency_s, base)
         cal = calibration.get()
         g_eff = cal.gemm(precision)
         gemm_cal = peak_ideal * g_eff
@@ -215,7 +221,7 @@ class ServingModel:
             chunk_time = max(last / peak, (_weights_read(model, chunk * batch_size, bpe, tp) + kv)
                              / (bw_ideal * bandwidth_efficiency))
         ttft = t_prefill + comm_prefill + chunks * tax
-        ttft_cal = t_pre_cal + comm_prefill / link_cal + chunks * tax
+        ttft_cal = t_pre_cal + (comm_prefill - comm_floor) / link_cal + comm_floor + chunks * tax
         ttft_bound = t_pre_bound
 
         # --- KV hand-off (disaggregated) ------------------------------------------------------
@@ -245,13 +251,14 @@ class ServingModel:
         w_read = _weights_read(model, tokens, bpe, tp) if moe else weights
         decode = 2.0 * active * tokens / tp
         if tp > 1:
-            comm_decode = n_ar * calc_ring_allreduce_time.raw(tokens * model.hidden_dim * bpe, tp,
-                                                              dlink.bandwidth_bytes_s, dlink.latency_s)
+            comm_decode = n_ar * calc_tp_allreduce_time.raw(tokens * model.hidden_dim * bpe, tp,
+                                                            dlink.bandwidth_bytes_s, dlink.latency_s, base)
         t_dec_mem = (w_read + kv) / dbw
         t_dec_cmp = decode / dpeak
         itl = (t_dec_mem if t_dec_mem >= t_dec_cmp else t_dec_cmp) + comm_decode + dtax
         t_cal_mem, t_cal_cmp = (w_read + kv) / (dbw_ideal * cal.decode_gemv), decode / dgemm_cal
-        itl_cal = (t_cal_mem if t_cal_mem >= t_cal_cmp else t_cal_cmp) + comm_decode / link_cal + dtax
+        itl_cal = (t_cal_mem if t_cal_mem >= t_cal_cmp else t_cal_cmp) + (comm_decode - comm_floor) / link_cal \
+            + comm_floor + dtax
         itl_bound = max((w_read + kv) / dbw_ideal, decode / dpeak_ideal)
         total = weights + kv
         extra = {}
