@@ -30,7 +30,7 @@ with app.setup:
     ACCELERATORS = {name: hw for name, hw in Hardware.options().items()
                     if hw.compute.peak_flop_s("fp16") >= 1e14}
     PHASE_ORDER = ["data", "experiments", "training", "engineering", "serving", "retraining"]
-    labkit.init()
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.cell(hide_code=True)
@@ -68,6 +68,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict, then reveal
 
@@ -80,7 +86,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={"More than 75 %: training is the project": "most",
                  "40-75 %": "half", "15-40 %": "some", "Less than 15 %": "little"},
         label="Predict: what share of the project's total cost is the training run?")
@@ -116,11 +122,11 @@ def _():
 
 @app.cell
 def _():
-    model_pick = mo.ui.dropdown(options=LANGUAGE, value=Models.Llama3_8B.name, label="Model")
-    hw_pick = mo.ui.dropdown(options=ACCELERATORS, value=Hardware.H100.name, label="Accelerator")
-    gpus = mo.ui.slider(steps=[8, 16, 32, 64, 128, 256, 512, 1024], value=64, show_value=True,
+    model_pick = labkit.ui.dropdown("model_pick", options=LANGUAGE, value=Models.Llama3_8B.name, label="Model")
+    hw_pick = labkit.ui.dropdown("hw_pick", options=ACCELERATORS, value=Hardware.H100.name, label="Accelerator")
+    gpus = labkit.ui.slider("gpus", steps=[8, 16, 32, 64, 128, 256, 512, 1024], value=64, show_value=True,
                         label="Accelerators for training")
-    tokens = mo.ui.slider(steps=[1e9, 1e10, 3e10, 1e11, 3e11, 1e12, 3e12, 1.5e13], value=1e11, show_value=True,
+    tokens = labkit.ui.slider("tokens", steps=[1e9, 1e10, 3e10, 1e11, 3e11, 1e12, 3e12, 1.5e13], value=1e11, show_value=True,
                           label="Training tokens D")
     mo.vstack([model_pick, hw_pick, gpus, tokens])
     return gpus, hw_pick, model_pick, tokens
@@ -129,17 +135,17 @@ def _():
 @app.cell
 def _():
     _c = constants()
-    queries = mo.ui.slider(steps=[0, 1e4, 1e5, 1e6, 1e7, 1e8], value=1e6, show_value=True, label="Queries per day Q")
-    years = mo.ui.slider(start=0.5, stop=5, step=0.5, value=1, show_value=True, label="Years in production Y")
-    experiments = mo.ui.slider(start=0, stop=200, step=5, value=int(_c.lifecycle_experiments_per_model),
+    queries = labkit.ui.slider("queries", steps=[0, 1e4, 1e5, 1e6, 1e7, 1e8], value=1e6, show_value=True, label="Queries per day Q")
+    years = labkit.ui.slider("years", start=0.5, stop=5, step=0.5, value=1, show_value=True, label="Years in production Y")
+    experiments = labkit.ui.slider("experiments", start=0, stop=200, step=5, value=int(_c.lifecycle_experiments_per_model),
                                show_value=True, label="Experiments before the final run n")
-    exp_size = mo.ui.slider(start=0.01, stop=1.0, step=0.01, value=_c.lifecycle_experiment_size, show_value=True,
+    exp_size = labkit.ui.slider("exp_size", start=0.01, stop=1.0, step=0.01, value=_c.lifecycle_experiment_size, show_value=True,
                             label="Size of an experiment s (share of the final run)")
-    retrains = mo.ui.slider(start=0, stop=52, step=1, value=int(_c.lifecycle_retrains_per_year), show_value=True,
+    retrains = labkit.ui.slider("retrains", start=0, stop=52, step=1, value=int(_c.lifecycle_retrains_per_year), show_value=True,
                             label="Retrainings per year k")
-    hours = mo.ui.slider(start=0, stop=40000, step=500, value=int(_c.lifecycle_engineer_hours), show_value=True,
+    hours = labkit.ui.slider("hours", start=0, stop=40000, step=500, value=int(_c.lifecycle_engineer_hours), show_value=True,
                          label="Engineer-hours H")
-    data_share = mo.ui.slider(start=0.0, stop=0.9, step=0.05, value=_c.lifecycle_data_prep_share, show_value=True,
+    data_share = labkit.ui.slider("data_share", start=0.0, stop=0.9, step=0.05, value=_c.lifecycle_data_prep_share, show_value=True,
                               label="Share of engineer time on data d")
     mo.vstack([queries, years, experiments, exp_size, retrains, hours, data_share])
     return data_share, exp_size, experiments, hours, queries, retrains, years
@@ -167,10 +173,10 @@ def _(error, life, prediction):
     _stats = mo.hstack([
         mo.stat(usd(life.total_cost_usd), label="Lifecycle cost", bordered=True,
                 caption=f"over {life.years:g} year(s) in production"),
-        mo.stat(f"{life.constraint_tax:,.3g} ×" if life.constraint_tax else "n/a", label="Constraint tax",
+        mo.stat(f"{labkit.num(life.constraint_tax)} ×" if life.constraint_tax else "n/a", label="Constraint tax",
                 bordered=True, caption=f"training is {pct(life.training_share)}"),
         mo.stat(_top["phase"], label="Largest phase", bordered=True, caption=usd(_top["cost_usd"])),
-        mo.stat(f"{life.training_days:,.3g} d", label="Training run", bordered=True,
+        mo.stat(f"{labkit.num(life.training_days)} d", label="Training run", bordered=True,
                 caption=f"{life.training_gpu_hours:,.0f} accelerator-hours"),
     ], widths="equal")
     if not life.serving_fits:
@@ -268,7 +274,7 @@ def _():
 
 @app.cell
 def _():
-    ex1 = mo.ui.number(step=0.1, label="×")
+    ex1 = labkit.ui.number("ex1", step=0.1, label="×")
     mo.vstack([mo.md("**1.** With the defaults but **10 million** queries a day, what is the constraint tax?"), ex1])
     return (ex1,)
 
@@ -282,7 +288,7 @@ def _(ex1):
 
 @app.cell
 def _():
-    ex2 = mo.ui.number(step=100, label="accelerator-hours")
+    ex2 = labkit.ui.number("ex2", step=100, label="accelerator-hours")
     mo.vstack([mo.md("**2.** How many accelerator-hours do 40 experiments at 10 % of the default final run take?"), ex2])
     return (ex2,)
 
@@ -297,7 +303,7 @@ def _(ex2):
 
 @app.cell
 def _():
-    ex3 = mo.ui.number(step=0.5, label="percent")
+    ex3 = labkit.ui.number("ex3", step=0.5, label="percent")
     mo.vstack([mo.md("**3.** With the defaults, what percent of the lifecycle cost is serving?"), ex3])
     return (ex3,)
 
