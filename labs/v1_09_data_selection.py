@@ -18,6 +18,7 @@ app = marimo.App(width="medium", app_title="I.9 · Repeat the data or find more?
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import DataScalingModel, Models, SpecError
@@ -29,6 +30,16 @@ with app.setup:
                                  Models.Llama3_70B, Models.GPT3)}
     TOKEN_STEPS = [0.25, 0.5, 1, 2, 3, 4, 6, 8, 10, 15]       # unique tokens, trillions
     EPOCH_STEPS = [1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32, 40, 60]
+
+    labkit.init()  # colour-blind-safe chart theme
+
+
+@app.function
+def flop(x):
+    """A FLOP count without e-notation, "5.76 × 10²³ FLOP" (fmt.si's prefixes end at E = 10¹⁸)."""
+    _mantissa, _exponent = f"{x:.2e}".split("e")
+    _sup = str(int(_exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"{float(_mantissa):g} × 10{_sup} FLOP"
 
 
 @app.cell(hide_code=True)
@@ -68,6 +79,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -79,7 +96,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             "Negligible: the 8 T repeated tokens are worth over 90 % of 8 T fresh ones": "negligible",
             "Noticeable: they are worth about three quarters": "quarter",
@@ -122,9 +139,9 @@ def _():
 
 @app.cell
 def _():
-    model = mo.ui.dropdown(options=DENSE, value=Models.Llama3_70B.name, label="Model")
-    unique = mo.ui.slider(steps=TOKEN_STEPS, value=2, show_value=True, label="Unique tokens (T)")
-    epochs = mo.ui.slider(steps=EPOCH_STEPS, value=4, show_value=True, label="Epochs")
+    model = labkit.ui.dropdown("model", options=DENSE, value=Models.Llama3_70B.name, label="Model")
+    unique = labkit.ui.slider("unique", steps=TOKEN_STEPS, value=2, show_value=True, label="Unique tokens (T)")
+    epochs = labkit.ui.slider("epochs", steps=EPOCH_STEPS, value=4, show_value=True, label="Epochs")
     mo.hstack([model, unique, epochs], justify="start")
     return epochs, model, unique
 
@@ -161,7 +178,7 @@ def _(prediction, run, run_error):
     **Compute wasted: {pct(_wasted)} of this run buys nothing.** {_r["epochs"]:g} epochs over
     {si(_r["unique_tokens"])} tokens are worth only {si(_r["effective_tokens"])} fresh ones, and no
     number of epochs gets past {si(_r["asymptotic_tokens"])}. Find more data (or train a smaller
-    model on this data: the compute that repetition wastes is {_r["compute_flops"] * _wasted:.3g} FLOP).
+    model on this data: the compute that repetition wastes is {flop(_r["compute_flops"] * _wasted)}).
     """), kind="danger") if _wasted > 0.5 else mo.md("")
     mo.vstack([_body, _fail, mo.accordion({"Show the work": mo.md(run.explain())})])
     return
@@ -176,7 +193,7 @@ def _(curve, epochs, prediction):
     _lines = alt.Chart(alt.Data(values=_rows)).mark_line(point=True).encode(
         x=_x, y=alt.Y("loss:Q", scale=alt.Scale(zero=False), title="predicted loss (nats/token)"),
         strokeDash=alt.StrokeDash("data:N", title=None), tooltip=["epochs:Q", alt.Tooltip("loss:Q", format=".4f"), "data:N"])
-    _now = alt.Chart(alt.Data(values=[{"epochs": epochs.value}])).mark_rule(color="#e45756").encode(x="epochs:Q")
+    _now = alt.Chart(alt.Data(values=[{"epochs": epochs.value}])).mark_rule(color=labkit.PALETTE["vermillion"]).encode(x="epochs:Q")
     (_lines + _now).properties(width=600, height=280, title="Repeated data against fresh data")
     return
 
@@ -198,8 +215,8 @@ def _():
 
 @app.cell
 def _():
-    dup = mo.ui.slider(start=0.0, stop=0.9, step=0.05, value=0.3, show_value=True, label="Duplicate share f")
-    raw_tokens = mo.ui.slider(steps=TOKEN_STEPS, value=2, show_value=True, label="Raw corpus (T tokens)")
+    dup = labkit.ui.slider("dup", start=0.0, stop=0.9, step=0.05, value=0.3, show_value=True, label="Duplicate share f")
+    raw_tokens = labkit.ui.slider("raw_tokens", steps=TOKEN_STEPS, value=2, show_value=True, label="Raw corpus (T tokens)")
     mo.hstack([dup, raw_tokens], justify="start")
     return dup, raw_tokens
 
@@ -212,7 +229,7 @@ def _(dup, model, raw_tokens):
         mo.md(f"""
     Deduplicating {si(_r["raw_tokens"])} tokens with {pct(_r["duplicate_fraction"], 0)} copies for
     {model.value.name}: **{pct(_r["compute_saving"], 0)} of the compute saved**
-    ({_r["raw_compute_flops"]:.3g} → {_r["compute_flops"]:.3g} FLOP) for **{_r["loss_given_up"]:.4f}
+    ({flop(_r["raw_compute_flops"])} → {flop(_r["compute_flops"])}) for **{_r["loss_given_up"]:.4f}
     nats/token** of loss ({_r["loss_raw"]:.4f} → {_r["loss_dedup"]:.4f}).
     """),
         mo.accordion({"Show the work": mo.md(_d.explain())}),
@@ -276,7 +293,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="Effective tokens (T)")
+    answer_1 = labkit.ui.number("answer_1", label="Effective tokens (T)")
     answer_1
     return (answer_1,)
 
@@ -299,7 +316,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="Compute wasted at 16 epochs (%)")
+    answer_2 = labkit.ui.number("answer_2", label="Compute wasted at 16 epochs (%)")
     answer_2
     return (answer_2,)
 
