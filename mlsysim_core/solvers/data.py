@@ -11,14 +11,17 @@ described path; this model names each path, its utilisation and the stall it cau
 """
 from __future__ import annotations
 
-from ..checks import fraction, positive_int
+import math
+
+from ..checks import fraction
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import calc_ingestion_demand, calc_stall_fraction
 from ..results import Result
-from ..specs import Fleet
+from ..specs import CNNWorkload, Fleet
 from ..units import magnitude
 from ..zoo import constants
+from ._common import check_batch
 
 PATHS = ("storage", "network", "pcie")
 
@@ -35,6 +38,10 @@ class DataResult(Result):
 
 def quantity(name, value, unit, allow_zero=False):
     """A positive number (or Quantity, or '2 TB/s' string) in ``unit``; SpecError naming ``name``."""
+    if type(value) is float and 0.0 < value < math.inf:      # the fast path: what the full check returns
+        return value
+    if type(value) is int and 0 < value < 1e300:
+        return float(value)
     if isinstance(value, str):
         from ..units import Q_
         try:
@@ -48,12 +55,24 @@ def quantity(name, value, unit, allow_zero=False):
 
 
 def demand_rate(samples_per_second, model, hardware, batch_size, precision, efficiency) -> float:
-    """Samples/s one accelerator consumes: given, or its training throughput from the roofline."""
+    """Samples/s one accelerator consumes: given, or its training throughput from the roofline.
+
+    The roofline counts a training step's FLOPs (3 x forward) at ``efficiency`` x peak; with
+    ``efficiency=None`` the achievable training MFU is used: for a CNN the one measured on
+    ResNet-50 (constants ``data_cnn_training_mfu``, ~0.19: an H100 then trains ~7,800 img/s, not
+    the ~20,000 a GEMM-like 0.5 would give), else the calibrated training-step figure
+    (``calibration.get().training_compute``, measured on transformers)."""
     if samples_per_second is not None:
         return quantity("samples_per_second", samples_per_second, "1/s")
     if model is None or hardware is None:
         raise SpecError("samples_per_second", samples_per_second,
                         "a rate per accelerator (or give model and hardware to derive it)")
+    if efficiency is None:
+        if isinstance(model, CNNWorkload):
+            efficiency = constants().data_cnn_training_mfu
+        else:
+            from .. import calibration
+            efficiency = calibration.get().training_compute
     from .engine import Engine
     return Engine.solve(model, hardware, batch_size, precision, efficiency, is_training=True).raw("throughput")
 
@@ -67,7 +86,9 @@ class DataModel:
         r.demand_bw, r.bottleneck, r.is_stalled, r.accelerator_utilization, r.explain()
         DataModel().solve(samples_per_second=3000, bytes_per_sample="115 KB", n_accelerators=8)
 
-    ``samples_per_second`` per accelerator (or derived from ``model`` on ``hardware`` in training);
+    ``samples_per_second`` per accelerator (or derived from ``model`` on ``hardware`` in training,
+    3 x forward FLOPs at ``efficiency`` x peak; None: the measured achievable training MFU, ~0.19
+    for a CNN such as ResNet-50, see ``demand_rate``);
     ``bytes_per_sample`` defaults to an ImageNet JPEG; ``fleet`` (or ``n_accelerators`` and
     ``accelerators_per_node``) sizes the job; supplies default to the zoo (2 TB/s filesystem,
     100 GB/s of storage links per node, PCIe 5.0 x16 per accelerator). ``cache_hit_rate``: the
@@ -76,7 +97,7 @@ class DataModel:
 
     def solve(self, samples_per_second=None, bytes_per_sample=None, model=None, hardware=None,
               fleet=None, n_accelerators=None, accelerators_per_node=None, batch_size=32,
-              precision="bf16", efficiency=0.5, storage_bandwidth=None, network_bandwidth=None,
+              precision="bf16", efficiency=None, storage_bandwidth=None, network_bandwidth=None,
               pcie_bandwidth=None, cache_hit_rate=0.0, device_bytes_per_sample=None) -> DataResult:
         c = constants()
         if fleet is not None and not isinstance(fleet, Fleet):
@@ -88,12 +109,13 @@ class DataModel:
             "bytes_per_sample", bytes_per_sample, "byte")
         dev_size = size if device_bytes_per_sample is None else quantity(
             "device_bytes_per_sample", device_bytes_per_sample, "byte")
-        n = (fleet.total_accelerators if fleet else 1) if n_accelerators is None else positive_int(
-            "n_accelerators", n_accelerators)
+        n = (fleet.total_accelerators if fleet else 1) if n_accelerators is None else check_batch(
+            n_accelerators, "n_accelerators")
         per_node = (fleet.node.accelerators_per_node if fleet else n) if accelerators_per_node is None else \
-            positive_int("accelerators_per_node", accelerators_per_node)
+            check_batch(accelerators_per_node, "accelerators_per_node")
         nodes = -(-n // per_node)
-        h = fraction("cache_hit_rate", cache_hit_rate, lo_open=False)
+        h = cache_hit_rate if type(cache_hit_rate) is float and 0.0 <= cache_hit_rate <= 1.0 else \
+            fraction("cache_hit_rate", cache_hit_rate, lo_open=False)
         storage = c.storage_fs_bandwidth if storage_bandwidth is None else quantity(
             "storage_bandwidth", storage_bandwidth, "byte/s")
         net = (c.storage_node_bandwidth if network_bandwidth is None else quantity(
@@ -104,15 +126,19 @@ class DataModel:
         demand = calc_ingestion_demand.raw(rate * n, size)
         remote = demand * (1.0 - h)
         to_device = calc_ingestion_demand.raw(rate * n, dev_size)
-        util = {"storage": remote / storage, "network": remote / net, "pcie": to_device / pcie}
-        bottleneck = max(PATHS, key=lambda p: util[p])
-        worst = util[bottleneck]
-        supply_bw = {"storage": storage, "network": net, "pcie": pcie}[bottleneck]
+        u_s, u_n, u_p = remote / storage, remote / net, to_device / pcie
+        # the first of PATHS with the largest utilisation (what max(PATHS, key=...) picks)
+        if u_s >= u_n and u_s >= u_p:
+            bottleneck, worst, supply_bw = "storage", u_s, storage
+        elif u_n >= u_p:
+            bottleneck, worst, supply_bw = "network", u_n, net
+        else:
+            bottleneck, worst, supply_bw = "pcie", u_p, pcie
         acc_util = 1.0 if worst <= 1.0 else 1.0 / worst
         r = {"samples_per_second": rate, "bytes_per_sample": size, "n_accelerators": n, "nodes": nodes,
              "demand_bw": demand, "storage_bw": storage, "network_bw": net, "pcie_bw": pcie,
-             "storage_utilization": util["storage"], "network_utilization": util["network"],
-             "pcie_utilization": util["pcie"], "utilization": worst, "bottleneck": bottleneck,
+             "storage_utilization": u_s, "network_utilization": u_n,
+             "pcie_utilization": u_p, "utilization": worst, "bottleneck": bottleneck,
              "supply_bw": supply_bw, "is_stalled": worst > 1.0, "margin": 1.0 - worst,
              "stall_fraction": calc_stall_fraction.raw(worst, 1.0), "accelerator_utilization": acc_util,
              "achieved_samples_per_second": rate * acc_util, "cache_hit_rate": h}

@@ -10,13 +10,14 @@ Sources: Mohan et al. (2021), VLDB 14(5) (prep stalls; 3-24 cores per GPU); Murr
 """
 from __future__ import annotations
 
-from ..checks import choice, positive_int
+from ..checks import choice
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import calc_cores_needed, calc_pipelined_step_time, calc_transform_throughput
 from ..results import Result
 from ..specs import Fleet
 from ..zoo import constants
+from ._common import check_batch
 from .data import demand_rate, quantity
 
 KINDS = ("image", "text")
@@ -40,7 +41,8 @@ class TransformationModel:
         TransformationModel().solve(samples_per_second=4000, cpu_cores=16, kind="text",
                                     bytes_per_sample="8 KB")
 
-    ``samples_per_second`` per accelerator (or derived from ``model`` on ``hardware`` in training);
+    ``samples_per_second`` per accelerator (or derived from ``model`` on ``hardware`` in training;
+    ``efficiency`` None: the measured achievable training MFU, see ``data.demand_rate``);
     ``per_core_rate`` samples/s per core (default: the zoo's per-core rate for ``kind``: ImageNet
     decode + augment, or text tokenisation of ``bytes_per_sample`` bytes); ``overlapped``: input
     prefetching on (max of the stages) or off (their sum). Cost: O(1).
@@ -48,20 +50,21 @@ class TransformationModel:
 
     def solve(self, cpu_cores, samples_per_second=None, model=None, hardware=None, fleet=None,
               accelerators_per_node=None, per_core_rate=None, kind="image", bytes_per_sample=None,
-              batch_size=32, precision="bf16", efficiency=0.5, overlapped=True) -> TransformationResult:
+              batch_size=32, precision="bf16", efficiency=None, overlapped=True) -> TransformationResult:
         c = constants()
-        batch_size = positive_int("batch_size", batch_size)
+        batch_size = check_batch(batch_size)
         if fleet is not None and not isinstance(fleet, Fleet):
             raise SpecError("fleet", fleet, "a fleet from Systems.Clusters (or None)")
         if hardware is None and fleet is not None:
             hardware = fleet.accelerator
-        cores = positive_int("cpu_cores", cpu_cores)
-        choice("kind", kind, KINDS)
-        if not isinstance(overlapped, bool):
+        cores = check_batch(cpu_cores, "cpu_cores")
+        if kind != "image" and kind != "text":
+            choice("kind", kind, KINDS)
+        if overlapped is not True and overlapped is not False:
             raise SpecError("overlapped", overlapped, "True or False")
         rate = demand_rate(samples_per_second, model, hardware, batch_size, precision, efficiency)
         g = (fleet.node.accelerators_per_node if fleet else 1) if accelerators_per_node is None else \
-            positive_int("accelerators_per_node", accelerators_per_node)
+            check_batch(accelerators_per_node, "accelerators_per_node")
         if per_core_rate is not None:
             core = quantity("per_core_rate", per_core_rate, "1/s")
         elif kind == "image":
@@ -75,10 +78,10 @@ class TransformationModel:
         t_compute = batch_size / rate          # one step: each accelerator trains on batch_size samples
         t_data = g * batch_size / supply       # while the node's CPUs prepare the next g x batch_size
         step = calc_pipelined_step_time.raw(t_compute, t_data, overlapped)
+        needed = calc_cores_needed.raw(demand, core)
         r = {"cpu_cores": cores, "accelerators_per_node": g, "kind": kind, "per_core_rate": core,
              "demand_rate": demand, "supply_rate": supply,
-             "cores_needed": int(calc_cores_needed.raw(demand, core)),
-             "cores_per_accelerator": calc_cores_needed.raw(demand, core) / g,
+             "cores_needed": int(needed), "cores_per_accelerator": needed / g,
              "is_bottleneck": supply < demand, "overlapped": overlapped,
              "compute_time": t_compute, "transform_time": t_data, "step_time": step, "accelerator_utilization": t_compute / step,
              "slowdown_factor": step / t_compute, "batch_size": batch_size}
