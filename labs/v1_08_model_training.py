@@ -42,7 +42,7 @@ def days(n_params, n_tokens, hardware, n_gpus, mfu, scaling_efficiency=1.0):
 @app.function
 def smallest_fleet(n_params, n_tokens, hardware, mfu, scaling_efficiency, deadline_days):
     """Fewest accelerators that finish by the deadline, by bisection on the engine's days."""
-    lo, hi = 1, 1 << 40
+    lo, hi = 1, 1 << 29   # ~5e8: below the largest fleet the engine accepts (1e9 accelerators)
     if days(n_params, n_tokens, hardware, hi, mfu, scaling_efficiency).training_days > deadline_days:
         return None
     while lo < hi:
