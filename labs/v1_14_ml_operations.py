@@ -32,7 +32,7 @@ with app.setup:
                 if hasattr(m, "heads") and m.parameters_count < 1e11}
     ACCELERATORS = {name: hw for name, hw in Hardware.options().items()
                     if hw.compute.peak_flop_s("fp16") >= 1e14}
-    labkit.init()
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -77,6 +77,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict, then reveal
 
@@ -88,7 +94,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={"Retrain 4 × as often": "4x", "Retrain 2 × as often": "2x",
                  "Keep the same schedule: drift has not changed": "same",
                  "Retrain less often: each one is cheaper, fewer are needed": "less"},
@@ -132,12 +138,12 @@ def _():
 
 @app.cell
 def _():
-    model_pick = mo.ui.dropdown(options=LANGUAGE, value=Models.Llama3_8B.name, label="Model")
-    hw_pick = mo.ui.dropdown(options=ACCELERATORS, value=Hardware.H100.name, label="Accelerator")
-    gpus = mo.ui.slider(steps=[1, 8, 16, 32, 64, 128, 256], value=8, show_value=True, label="Accelerators")
-    tokens = mo.ui.slider(steps=[1e8, 3e8, 1e9, 3e9, 1e10, 3e10, 1e11], value=1e10, show_value=True,
+    model_pick = labkit.ui.dropdown("model_pick", options=LANGUAGE, value=Models.Llama3_8B.name, label="Model")
+    hw_pick = labkit.ui.dropdown("hw_pick", options=ACCELERATORS, value=Hardware.H100.name, label="Accelerator")
+    gpus = labkit.ui.slider("gpus", steps=[1, 8, 16, 32, 64, 128, 256], value=8, show_value=True, label="Accelerators")
+    tokens = labkit.ui.slider("tokens", steps=[1e8, 3e8, 1e9, 3e9, 1e10, 3e10, 1e11], value=1e10, show_value=True,
                           label="Tokens per retraining")
-    people = mo.ui.slider(start=0, stop=400, step=10, value=80, show_value=True,
+    people = labkit.ui.slider("people", start=0, stop=400, step=10, value=80, show_value=True,
                           label="Engineer-hours per retraining (evaluate, review, roll out)")
     mo.vstack([model_pick, hw_pick, gpus, tokens, people])
     return gpus, hw_pick, model_pick, people, tokens
@@ -157,7 +163,7 @@ def _(gpus, hw_pick, model_pick, people, tokens):
 def _(one_retrain, retrain_error):
     mo.stop(retrain_error is not None, mo.callout(mo.md(f"**No retraining cost:** {retrain_error}"), kind="danger"))
     mo.md(f"One retraining: **{usd(one_retrain.total_cost_usd)}** = {usd(one_retrain.training_cost_usd)} of compute "
-          f"({one_retrain.training_days * 24:,.3g} h on {one_retrain.n_accelerators} accelerators) + "
+          f"({labkit.num(one_retrain.training_days * 24)} h on {one_retrain.n_accelerators} accelerators) + "
           f"{usd(one_retrain.data_cost_usd + one_retrain.engineering_cost_usd)} of engineer time.")
     return
 
@@ -173,45 +179,56 @@ def _():
 @app.cell
 def _():
     _c = constants()
-    acc0 = mo.ui.slider(start=60, stop=99, step=1, value=90, show_value=True, label="Accuracy after retraining A₀ (points)")
-    decay = mo.ui.slider(start=0.01, stop=0.5, step=0.01, value=round(_c.drift_accuracy_decay_per_day, 2),
+    acc0 = labkit.ui.slider("acc0", start=60, stop=99, step=1, value=90, show_value=True, label="Accuracy after retraining A₀ (points)")
+    decay = labkit.ui.slider("decay", start=0.01, stop=0.5, step=0.01, value=round(_c.drift_accuracy_decay_per_day, 2),
                          show_value=True, label="Drift r (points lost per day)")
-    value = mo.ui.slider(steps=[100, 300, 1000, 3000, 10000, 30000], value=round(_c.drift_value_per_point_day),
+    value = labkit.ui.slider("value", steps=[100, 300, 1000, 3000, 10000, 30000], value=round(_c.drift_value_per_point_day),
                          show_value=True, label="Value of one accuracy point ($ per day)")
-    slo = mo.ui.slider(start=50, stop=99, step=1, value=86, show_value=True, label="Accuracy SLO A_min (points)")
-    interval = mo.ui.slider(start=1, stop=365, step=1, value=30, show_value=True, label="Your retraining interval T (days)")
+    slo = labkit.ui.slider("slo", start=50, stop=99, step=1, value=86, show_value=True, label="Accuracy SLO A_min (points)")
+    interval = labkit.ui.slider("interval", start=1, stop=365, step=1, value=30, show_value=True, label="Your retraining interval T (days)")
     mo.vstack([acc0, decay, value, slo, interval])
     return acc0, decay, interval, slo, value
 
 
 @app.cell
 def _():
-    monitor = mo.ui.slider(start=0, stop=2000, step=50, value=0, show_value=True,
+    monitor = labkit.ui.slider("monitor", start=0, stop=2000, step=50, value=0, show_value=True,
                            label="Monitoring ($ per day: logging, labelled samples, shadow evaluation)")
-    p_bad = mo.ui.slider(start=0.0, stop=0.5, step=0.01, value=0.1, show_value=True,
+    p_bad = labkit.ui.slider("p_bad", start=0.0, stop=0.5, step=0.01, value=0.1, show_value=True,
                          label="Chance a retrained model is worse p")
-    detect = mo.ui.slider(start=0.5, stop=14, step=0.5, value=3, show_value=True,
+    detect = labkit.ui.slider("detect", start=0.5, stop=14, step=0.5, value=3, show_value=True,
                           label="Days until monitoring catches a bad model")
-    canary = mo.ui.slider(start=0.01, stop=1.0, step=0.01, value=1.0, show_value=True,
+    canary = labkit.ui.slider("canary", start=0.01, stop=1.0, step=0.01, value=1.0, show_value=True,
                           label="Canary: share of traffic that sees a new model first f")
     mo.vstack([monitor, p_bad, detect, canary])
     return canary, detect, monitor, p_bad
 
 
 @app.cell
-def _(acc0, canary, decay, detect, interval, monitor, one_retrain, p_bad, retrain_error, slo, value):
-    # two engine calls per move: your interval and the optimum
+def _(acc0, canary, decay, detect, monitor, one_retrain, p_bad, retrain_error, slo, value):
+    # the optimum: not on your interval T, so the U-curve below is not re-solved when T moves
     mo.stop(retrain_error is not None)
     try:
         _args = dict(initial_accuracy=acc0.value, decay_per_day=decay.value, value_per_point_day=value.value,
                      monitoring_cost_per_day=monitor.value, accuracy_slo=min(slo.value, acc0.value),
                      p_bad_release=p_bad.value, detection_days=detect.value, canary_fraction=canary.value)
-        plan = DRIFT.solve(one_retrain.total_cost_usd, interval_days=interval.value, **_args)
         best = DRIFT.solve(one_retrain.total_cost_usd, **_args)
-        plan_args, plan_error = _args, None
+        plan_args, best_error = _args, None
     except MLSysError as _e:
-        plan, best, plan_args, plan_error = None, None, None, str(_e)
-    return best, plan, plan_args, plan_error
+        best, plan_args, best_error = None, None, str(_e)
+    return best, best_error, plan_args
+
+
+@app.cell
+def _(best_error, interval, one_retrain, plan_args):
+    # your interval: the one engine call a move of T costs
+    plan, plan_error = None, best_error
+    if best_error is None:
+        try:
+            plan = DRIFT.solve(one_retrain.total_cost_usd, interval_days=interval.value, **plan_args)
+        except MLSysError as _e:
+            plan_error = str(_e)
+    return plan, plan_error
 
 
 @app.cell
@@ -258,17 +275,25 @@ def _():
 
 
 @app.cell
-def _(best, interval, plan, plan_args, plan_error, prediction):
-    mo.stop(prediction.value is None or plan_error is not None)
+def _(best, best_error, plan_args, prediction):
+    # the U-curve, 60 solves: once per change of the cost and drift inputs, not per move of T
+    mo.stop(prediction.value is None or best_error is not None)
     _opt = best.raw("optimal_interval")
-    _lo, _hi = min(_opt / 6, interval.value / 1.5), max(_opt * 6, interval.value * 1.5)
+    _lo, _hi = min(_opt / 6, 1.0), max(_opt * 6, 365.0)   # also spans the interval slider, 1 .. 365 days
     _ts = [_lo * (_hi / _lo) ** (_i / 59) for _i in range(60)]
     _kw = {k: v for k, v in plan_args.items() if k != "accuracy_slo"}
-    _rows = []
-    for _r in DRIFT.curve(plan.retrain_cost_usd, _ts, **_kw):
-        _rows += [{"days": _r["days"], "usd": _r[_k], "term": _k} for _k in ("retraining", "drift loss", "total")]
+    u_rows = []
+    for _r in DRIFT.curve(best.retrain_cost_usd, _ts, **_kw):
+        u_rows += [{"days": _r["days"], "usd": _r[_k], "term": _k} for _k in ("retraining", "drift loss", "total")]
+    return (u_rows,)
+
+
+@app.cell
+def _(best, interval, plan, plan_error, prediction, u_rows):
+    mo.stop(prediction.value is None or plan_error is not None)
+    _opt = best.raw("optimal_interval")
     _x = alt.X("days:Q", scale=alt.Scale(type="log"), title="retraining interval T (days)")
-    _u = alt.Chart(alt.Data(values=_rows)).mark_line().encode(
+    _u = alt.Chart(alt.Data(values=u_rows)).mark_line().encode(
         x=_x, y=alt.Y("usd:Q", title="$ per day"), color=alt.Color("term:N", title=None),
         tooltip=[alt.Tooltip("term:N"), alt.Tooltip("days:Q", format=",.1f"), alt.Tooltip("usd:Q", format="$,.0f")])
     _dots = alt.Chart(alt.Data(values=[{"days": _opt, "usd": best.cost_per_day, "what": "T*"},
@@ -283,7 +308,7 @@ def _(best, interval, plan, plan_args, plan_error, prediction):
     _acc = alt.Chart(alt.Data(values=_saw)).mark_line().encode(
         x=alt.X("day:Q", title="day of the year"), y=alt.Y("accuracy:Q", title="accuracy (points)", scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("day:Q", format=".0f"), alt.Tooltip("accuracy:Q", format=".2f")])
-    _floor = alt.Chart(alt.Data(values=[{"accuracy": plan.accuracy_slo}])).mark_rule(color="#e45756", strokeDash=[5, 3]).encode(y="accuracy:Q")
+    _floor = alt.Chart(alt.Data(values=[{"accuracy": plan.accuracy_slo}])).mark_rule(color=labkit.PALETTE["vermillion"], strokeDash=[5, 3]).encode(y="accuracy:Q")
     mo.hstack([alt.layer(_u, _dots).properties(width=300, height=240, title="cost per day"),
                alt.layer(_acc, _floor).properties(width=300, height=240, title="accuracy on your schedule")])
     return
@@ -337,7 +362,7 @@ def _():
 
 @app.cell
 def _():
-    ex1 = mo.ui.number(step=0.1, label="days")
+    ex1 = labkit.ui.number("ex1", step=0.1, label="days")
     mo.vstack([mo.md("**1.** A retraining costs \\$20,000, accuracy drifts 0.1 points a day and a point is worth "
                      "\\$500 a day. What is the optimal retraining interval, in days?"), ex1])
     return (ex1,)
@@ -352,7 +377,7 @@ def _(ex1):
 
 @app.cell
 def _():
-    ex2 = mo.ui.number(step=100, label="$ per year")
+    ex2 = labkit.ui.number("ex2", step=100, label="$ per year")
     mo.vstack([mo.md("**2.** On that schedule (no monitoring, no bad releases), what does the model cost per "
                      "year in retraining plus accuracy lost?"), ex2])
     return (ex2,)
@@ -367,7 +392,7 @@ def _(ex2):
 
 @app.cell
 def _():
-    ex3 = mo.ui.number(step=1, label="days")
+    ex3 = labkit.ui.number("ex3", step=1, label="days")
     mo.vstack([mo.md("**3.** The model ships at 92 points, drifts 0.2 points a day, and must never fall below 85. "
                      "What is the longest retraining interval the SLO allows?"), ex3])
     return (ex3,)
