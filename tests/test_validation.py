@@ -37,6 +37,8 @@ REPRODUCED = [
     "CO-04", "CO-06",
     # serving: TTFT with TP, in-flight throughput, batch-1 decode (calibration), MoE batch-1 decode
     "SV-04", "SV-08", "SV-17", "SV-21", "SV-22",
+    # MLPerf v4.1 Llama 2 70B server/offline ratio (ServingFleetModel, continuous batching)
+    "SV-30", "SV-31", "SV-32", "SV-33",
     # training throughput, scaling, bubble, time
     "TR-01", "TR-14", "SC-01", "SC-04", "SC-04.m24", "TT-01", "TT-02",
     # reliability: fleet MTBF from the all-cause 50,000 h per GPU
@@ -53,7 +55,7 @@ KNOWN_MISSES = {
     "SV-02": "TRT-LLM v0.5 fp8 prefill at batch 1 reaches 38 % of fp8 peak, below the MAMF figure",
     "SV-05": "static-batch decode reads a 39 GB KV cache per step slower than weights stream",
     "SV-19": "no activation / CUDA-graph reserve in the KV-capacity model; GPU type not stated",
-    "SV-23": "at TP 8 a token takes 4.4 ms: NCCL small-message all-reduce latency (64 per token) above the 0.5 us hop figure",
+    "SV-23": "at TP 8 a token takes 4.4 ms; with NCCL's 6.6 us per-call floor on 64 all-reduces the engine gives 3.3 ms (+32 %)",
     "TR-02": "TP all-reduces are not overlapped in the engine",
     "TR-06": "TP all-reduces not overlapped; schedule details not in the row",
     "TR-07": "the row gives no interleaving, V=1 1F1B bubble is 32 %",
@@ -73,7 +75,7 @@ DOMAIN_THRESHOLDS = {
     "hardware_spec": 0.5,           # 0.0 today
     "microbenchmark": 5.0,          # 3.6
     "communication": 30.0,          # 27.5 (CO-01 only; CO-04 and CO-06 are calibration rows)
-    "llm_serving": 28.0,            # 25.8 (33.9 before MoE decode rows SV-21..23)
+    "llm_serving": 13.0,            # 10.7 (24.8 before the MLPerf rows SV-30..33; 25.8 before the NCCL floor)
     "training_throughput": 22.0,    # 19.6
     "scaling_efficiency": 3.0,      # 1.0
     "pipeline_bubble": 4.0,         # 2.8
@@ -84,7 +86,7 @@ DOMAIN_THRESHOLDS = {
     "reliability": 3.0,             # 1.4
     "tco": 22.0,                    # 19.8
 }
-OVERALL_THRESHOLDS = {None: 5.0, "prediction": 15.0, "arithmetic": 1.0, "lookup": 0.5}  # 3.5, 13.4, 0.2, 0.0
+OVERALL_THRESHOLDS = {None: 5.0, "prediction": 11.0, "arithmetic": 1.0, "lookup": 0.5}  # 4.1, 8.7, 0.2, 0.0
 
 
 def test_every_row_is_expressed_or_listed_as_a_gap():
@@ -119,6 +121,8 @@ LATENCY_THROUGHPUT = [o.id for o in REPORT.outcomes if o.kind in vr.BOUND_KINDS]
 def test_bound_rows_cover_every_latency_and_throughput_row():
     kinds = {o.id: o.kind for o in REPORT.outcomes}
     for rid, row in BY_ID.items():
+        if row["unit"].startswith("ratio"):
+            continue        # a ratio of two throughputs (SV-30..33) has no one-sided bound
         if row["topic"] in ("microbenchmark", "communication", "llm_serving", "training_throughput",
                             "training_time", "energy_carbon"):
             assert rid in kinds and kinds[rid] in vr.BOUND_KINDS, rid
