@@ -18,6 +18,7 @@ app = marimo.App(width="medium", app_title="I.16 · Conclusion: the architect's 
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import AuditModel, Engine, Hardware, Models, SpecError
@@ -28,6 +29,8 @@ with app.setup:
     REQUESTS = [10 ** (k / 2) for k in range(4, 21)]      # 100 .. 1e10 requests per day
     BUDGETS = [10 ** (k / 2) for k in range(4, 17)]       # $100 .. $100M per year
     RATES = [10 ** (k / 4) for k in range(-8, 9)]         # 0.01 .. 100 inferences per second
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -41,7 +44,7 @@ def shown(check):
         if u == "":
             return pct(x, 2)
         if u == "s" and x > 7200:
-            return f"{x / 3600:,.3g} h"
+            return f"{labkit.num(x / 3600)} h"
         return si(x, u)
 
     return one(check["value"]), one(check["limit"])
@@ -80,6 +83,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -92,7 +101,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={"Memory: a phone cannot hold ResNet-50": "memory",
                  "Latency: 50 ms is tight for a phone": "latency",
                  "Accuracy: int8 loses too much": "accuracy",
@@ -109,7 +118,7 @@ def _(prediction):
     _r = AUDIT.solve(Models.ResNet50, Hardware.iPhone15Pro, bits=8, latency_slo=0.05, max_accuracy_drop=0.01,
                      battery_hours=10, inference_rate=10)
     _right = prediction.value == _r.binding
-    _ratios = ", ".join(f"{c['name']} {c['ratio']:.2g}×" for c in _r.table())
+    _ratios = ", ".join(f"{c['name']} {labkit.num(c['ratio'], 2)}×" for c in _r.table())
     mo.callout(mo.md(f"""
     **{"Right" if _right else "Not quite"}: {_r.binding} binds, at {_r.binding_ratio:.2f}× its limit.**
     The inference itself is cheap ({si(_r.raw("energy_per_inference"), "J")}, {si(_r.raw("total_latency"), "s")});
@@ -135,10 +144,10 @@ def _():
 
 @app.cell
 def _():
-    model = mo.ui.dropdown(options=Models.options(), value=Models.ResNet50.name, label="Model")
-    device = mo.ui.dropdown(options=Hardware.options(), value=Hardware.iPhone15Pro.name, label="Device")
-    bits = mo.ui.radio(options={"16-bit": 16, "int8": 8, "int4": 4}, value="int8", label="Weights", inline=True)
-    distance = mo.ui.slider(start=0, stop=5000, step=50, value=0, show_value=True,
+    model = labkit.ui.dropdown("model", options=Models.options(), value=Models.ResNet50.name, label="Model")
+    device = labkit.ui.dropdown("device", options=Hardware.options(), value=Hardware.iPhone15Pro.name, label="Device")
+    bits = labkit.ui.radio("bits", options={"16-bit": 16, "int8": 8, "int4": 4}, value="int8", label="Weights", inline=True)
+    distance = labkit.ui.slider("distance", start=0, stop=5000, step=50, value=0, show_value=True,
                             label="User to device (km of fibre; 0 = on the device)")
     mo.vstack([mo.hstack([model, device, bits], justify="start"), distance])
     return bits, device, distance, model
@@ -146,12 +155,12 @@ def _():
 
 @app.cell
 def _():
-    slo = mo.ui.slider(start=5, stop=500, step=5, value=50, show_value=True, label="Latency SLO (ms)")
-    accuracy = mo.ui.slider(start=0.1, stop=5, step=0.1, value=1.0, show_value=True, label="Max accuracy drop (%)")
-    battery = mo.ui.slider(start=1, stop=48, step=1, value=10, show_value=True, label="Battery target (h)")
-    rate = mo.ui.slider(steps=RATES, value=10.0, show_value=True, label="Inferences per second (battery)")
-    requests = mo.ui.slider(steps=REQUESTS, value=1e6, show_value=True, label="Requests per day (all users)")
-    budget = mo.ui.slider(steps=BUDGETS, value=1e5, show_value=True, label="Budget per year (USD)")
+    slo = labkit.ui.slider("slo", start=5, stop=500, step=5, value=50, show_value=True, label="Latency SLO (ms)")
+    accuracy = labkit.ui.slider("accuracy", start=0.1, stop=5, step=0.1, value=1.0, show_value=True, label="Max accuracy drop (%)")
+    battery = labkit.ui.slider("battery", start=1, stop=48, step=1, value=10, show_value=True, label="Battery target (h)")
+    rate = labkit.ui.slider("rate", steps=RATES, value=10.0, show_value=True, label="Inferences per second (battery)")
+    requests = labkit.ui.slider("requests", steps=REQUESTS, value=1e6, show_value=True, label="Requests per day (all users)")
+    budget = labkit.ui.slider("budget", steps=BUDGETS, value=1e5, show_value=True, label="Budget per year (USD)")
     mo.vstack([mo.hstack([slo, accuracy, battery], justify="start"),
                mo.hstack([rate, requests, budget], justify="start")])
     return accuracy, battery, budget, rate, requests, slo
@@ -178,7 +187,7 @@ def _(audit, error, prediction):
     _rows = []
     for _c in audit.table():
         _v, _l = shown(_c)
-        _rows.append(f"| {_c['name']} | {_v} | {_l} | **{_c['ratio']:.3g}** | {'✅' if _c['ok'] else '❌'} |")
+        _rows.append(f"| {_c['name']} | {_v} | {_l} | **{labkit.num(_c['ratio'])}** | {'✅' if _c['ok'] else '❌'} |")
     _table = "\n".join(_rows)
     _r = audit.raw()
     mo.md(f"""
@@ -202,7 +211,7 @@ def _(audit, error, prediction):
     _bars = alt.Chart(alt.Data(values=_rows)).mark_bar().encode(
         y=alt.Y("check:N", title=None, sort=None),
         x=alt.X("ratio:Q", scale=alt.Scale(type="log"), title="value / limit (log; 1 = the limit)"),
-        color=alt.Color("ok:N", title=None, scale=alt.Scale(domain=["passes", "fails"], range=["#4c78a8", "#e45756"])),
+        color=alt.Color("ok:N", title=None, scale=alt.Scale(domain=["passes", "fails"], range=[labkit.PALETTE["blue"], labkit.PALETTE["vermillion"]])),
         tooltip=["check:N", alt.Tooltip("ratio:Q", format=".3g"), "ok:N"])
     _one = alt.Chart(alt.Data(values=[{"ratio": 1}])).mark_rule(color="black").encode(x="ratio:Q")
     (_bars + _one).properties(width=620, height=180, title=f"Binding: {audit.binding}")
@@ -222,11 +231,11 @@ def _(audit, error, prediction):
     _c = [c for c in audit.table() if c["name"] == _b][0]
     _v, _l = shown(_c)
     mo.stop(audit.passed, mo.callout(mo.md(
-        f"**The design passes.** The tightest check is **{_b}** at {_c['ratio']:.2g}× its limit "
+        f"**The design passes.** The tightest check is **{_b}** at {labkit.num(_c['ratio'], 2)}× its limit "
         f"({_v} of {_l}): {pct(1 - _c['ratio'])} headroom. If requirements tighten, this is the wall to watch."),
         kind="success"))
     mo.callout(mo.md(f"""
-    **The design fails: {_b} binds at {_c["ratio"]:.3g}× its limit** ({_v} against {_l}). Fix it
+    **The design fails: {_b} binds at {labkit.num(_c["ratio"])}× its limit** ({_v} against {_l}). Fix it
     first; no other improvement matters until it passes. Levers: {_levers[_b]}.
     """), kind="danger")
     return
@@ -251,20 +260,25 @@ def _():
 
 
 @app.cell
-def _(accuracy, battery, budget, distance, error, model, prediction, rate, requests, slo):
-    mo.stop(prediction.value is None or error is not None)
+def _(accuracy, battery, budget, distance, model, prediction, rate, requests, slo):
+    # 12 audits: on the model and the requirements only, so changing your device or bits does not redo them
+    mo.stop(prediction.value is None)
     _devices = [Hardware.H100, Hardware.JetsonOrinNX, Hardware.iPhone15Pro, Hardware.ESP32_S3]
-    _rows = []
-    for _hw in _devices:
-        for _bits in (16, 8, 4):
-            _a = AUDIT.solve(model.value, _hw, bits=_bits, latency_slo=slo.value / 1e3,
-                             distance_km=distance.value if _hw.tier == "Cloud" else 0.0,
-                             payload_bytes=50e3 if (_hw.tier == "Cloud" and distance.value > 0) else 0.0,
-                             uplink_bandwidth=20e6 / 8, max_accuracy_drop=accuracy.value / 100,
-                             battery_hours=battery.value, inference_rate=rate.value,
-                             requests_per_day=requests.value, budget_usd_per_year=budget.value)
-            _rows.append(f"| {_hw.name} | {_bits} | {'✅ passes' if _a.passed else '❌ fails'} | "
-                         f"{_a.binding} | {_a.binding_ratio:.3g} |")
+    _rows, _error = [], None
+    try:
+        for _hw in _devices:
+            for _bits in (16, 8, 4):
+                _a = AUDIT.solve(model.value, _hw, bits=_bits, latency_slo=slo.value / 1e3,
+                                 distance_km=distance.value if _hw.tier == "Cloud" else 0.0,
+                                 payload_bytes=50e3 if (_hw.tier == "Cloud" and distance.value > 0) else 0.0,
+                                 uplink_bandwidth=20e6 / 8, max_accuracy_drop=accuracy.value / 100,
+                                 battery_hours=battery.value, inference_rate=rate.value,
+                                 requests_per_day=requests.value, budget_usd_per_year=budget.value)
+                _rows.append(f"| {_hw.name} | {_bits} | {'✅ passes' if _a.passed else '❌ fails'} | "
+                             f"{_a.binding} | {labkit.num(_a.binding_ratio)} |")
+    except SpecError as _e:
+        _error = str(_e)
+    mo.stop(_error is not None, mo.callout(mo.md(f"**The engine rejected this input.** {_error}"), kind="danger"))
     _table = "\n".join(_rows)
     mo.md(f"""
     | device | bits | verdict | binding | value / limit |
@@ -331,7 +345,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="Latency value / limit")
+    answer_1 = labkit.ui.number("answer_1", label="Latency value / limit")
     answer_1
     return (answer_1,)
 
@@ -354,7 +368,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="TCO per year (thousand USD)")
+    answer_2 = labkit.ui.number("answer_2", label="TCO per year (thousand USD)")
     answer_2
     return (answer_2,)
 
@@ -377,7 +391,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="Memory value / limit at int4")
+    answer_3 = labkit.ui.number("answer_3", label="Memory value / limit at int4")
     answer_3
     return (answer_3,)
 
