@@ -1,6 +1,6 @@
 """4D-parallel training step: data, tensor, pipeline and expert parallelism on a fleet.
 
-    DP = N / (TP x PP x EP)                                          (equations page 2.1)
+    DP = N / (TP x PP x EP x CP)                                     (equations page 2.1)
     eta_scale = T_compute / (T_compute + T_dp + T_tp + T_ep + T_pp + T_bubble)   (page 2.2)
     T_ring = 2(N-1) alpha + 2(N-1)/N M/beta;  T_tree = 2 log2 N (alpha + M/beta)  (page 2.3)
     Bubble = (P-1) / (V M + P-1)                                     (page 2.4)
@@ -18,16 +18,41 @@ Memory per accelerator: weights, gradients, optimizer state (ZeRO 0-3) and the a
 the microbatches in flight (Korthikanti et al. 2022).
 First-order simplifications: an MoE model's parameters are all sharded over TP x PP x EP (its
 dense attention share, replicated across EP in practice, is not split out); tokens are routed
-evenly (no imbalance); attention FLOPs beyond 6 P_active per token are not counted.
+evenly (no imbalance); attention FLOPs beyond 6 P_active per token are not counted unless
+``attention_flops`` (PaLM appendix B's 12 L d s per token).
+
+Training depth (every option off by default, leaving the numbers above unchanged):
+  cp_size               context parallelism (ring attention / Megatron CP), placed next to TP:
+                        each of the CP ranks of a replica holds s/CP tokens of every sample
+                        (activations, FLOPs and TP/PP/EP messages / CP); K and V chunks go round
+                        the CP ring (calc_cp_kv_exchange_bytes) over NVLink when TP x CP fits in
+                        a node, else the fabric, and only what the attention compute does not
+                        hide is charged (calc_cp_exposed_time); gradients are all-reduced over
+                        the DP x CP ranks that hold the same weights (ZeRO shards over them too).
+  in_network_reduction  NVLS in the NVSwitch and SHARP in the fabric switches reduce in-network
+                        (calc_in_network_allreduce_time): TP all-reduces use NVLS and the DP
+                        all-reduce may ("auto" takes it when faster); the caller asserts the
+                        hardware has it (NVSwitch 3+, SHARP-capable InfiniBand).
+  nic_rails             None: every accelerator has its own NIC (rail-optimised, as before);
+                        "node": the node's zoo nics_per_node; or a count. The node's rails are
+                        shared by its accelerators (fabric bandwidth x min(rails, g) / g) and
+                        the hierarchical all-reduce runs one ring per rail
+                        (calc_multirail_allreduce_time).
+  hierarchical_bound    the hierarchical all-reduce at its ideal bound with its phases pipelined
+                        (calc_hierarchical_allreduce_bound, no latency), the optimistic side no
+                        measured all-reduce beats (the sequential sum can be beaten).
 """
 from __future__ import annotations
 
 import math
 
-from ..checks import choice, flag, positive_int
+from ..checks import MAX_COUNT, choice, flag, integer, positive_int
 from ..errors import OOMError, SpecError
 from ..fmt import pct, si
-from ..formulas import (calc_activation_memory, calc_all_to_all_time, calc_hierarchical_allreduce_time,
+from ..formulas import (calc_activation_memory, calc_all_to_all_time, calc_attention_training_flops,
+                        calc_cp_activation_memory, calc_cp_exposed_time, calc_cp_kv_exchange_bytes,
+                        calc_hierarchical_allreduce_bound, calc_hierarchical_allreduce_time,
+                        calc_in_network_allreduce_time, calc_multirail_allreduce_time,
                         calc_p2p_time, calc_pipeline_bubble, calc_ring_allreduce_time,
                         calc_roofline_time, calc_scaling_efficiency, calc_training_state_breakdown,
                         calc_tree_allreduce_time)
@@ -40,6 +65,9 @@ DP_ALGORITHMS = ("auto", "ring", "tree", "hierarchical")
 _ring, _tree, _hier = calc_ring_allreduce_time.raw, calc_tree_allreduce_time.raw, calc_hierarchical_allreduce_time.raw
 _a2a, _p2p, _bubble = calc_all_to_all_time.raw, calc_p2p_time.raw, calc_pipeline_bubble.raw
 _state, _act, _roof = calc_training_state_breakdown.raw, calc_activation_memory.raw, calc_roofline_time.raw
+_cp_act, _cp_kv, _cp_exp = calc_cp_activation_memory.raw, calc_cp_kv_exchange_bytes.raw, calc_cp_exposed_time.raw
+_attn, _inn = calc_attention_training_flops.raw, calc_in_network_allreduce_time.raw
+_multirail, _hier_bound = calc_multirail_allreduce_time.raw, calc_hierarchical_allreduce_bound.raw
 
 
 class Context:
@@ -51,9 +79,13 @@ class Context:
     __slots__ = ("model", "fleet", "precision", "bpe", "batch", "eff", "seq", "n", "apn", "peak",
                  "bw", "cap", "tax", "nv_bw", "nv_lat", "fab_bw", "fab_lat", "params", "fwd_sample",
                  "is_tf", "layers", "hidden", "heads", "top_k", "act_sample", "c_train", "c_recomp",
-                 "adam", "overlap_eff", "tp_ar", "ep_a2a", "zero3", "idle")
+                 "adam", "overlap_eff", "tp_ar", "ep_a2a", "zero3", "idle", "attn_layers", "attn_dim",
+                 "kv_heads", "head_dim", "rails", "port_bw", "attn_on")
 
-    def __init__(self, model, fleet, batch_size, precision, bpe, efficiency, seq_len):
+    def __init__(self, model, fleet, batch_size, precision, bpe, efficiency, seq_len, attention_flops=False,
+                 nic_rails=None):
+        """``attention_flops``: add PaLM's attention FLOPs to the model FLOPs; ``nic_rails``: None
+        (a NIC per accelerator) or the NICs per node (already checked)."""
         c = constants()
         hw, node, fab = fleet.node.accelerator, fleet.node, fleet.fabric
         self.model, self.fleet, self.precision, self.bpe = model, fleet, precision, bpe
@@ -65,6 +97,10 @@ class Context:
         # per accelerator: one fabric port's line rate / oversubscription (rail-optimised nodes give
         # every accelerator its own NIC; the zoo's nics_per_node is optional, so it is not used here)
         self.fab_bw, self.fab_lat = fab.effective_bandwidth_bytes_s, fab.latency_s
+        # nic_rails: the node's accelerators share its rails (each ring gets its share of a NIC)
+        self.rails, self.port_bw = nic_rails, self.fab_bw
+        if nic_rails is not None:
+            self.fab_bw = self.port_bw * min(nic_rails, self.apn) / self.apn
         self.params = model.parameters_count
         self.is_tf = isinstance(model, TransformerWorkload)
         tokens = seq_len if self.is_tf else 1
@@ -72,6 +108,16 @@ class Context:
         self.layers = model.layers
         self.hidden = getattr(model, "hidden_dim", 0)
         self.heads = getattr(model, "heads", 0)
+        # attention width d = heads x head size (PaLM's H Q); K/V heads for the CP ring
+        self.attn_layers = self.layers if self.is_tf else 0
+        self.attn_dim = self.heads * model.head_dim if self.is_tf else 0
+        self.kv_heads = model.n_kv_heads if self.is_tf else 0
+        self.head_dim = model.head_dim if self.is_tf else 0
+        self.attn_on = bool(attention_flops and self.is_tf)
+        if self.attn_on:
+            # PaLM counts 12 L d s per token of training; as forward FLOPs that is 1/c_train of it,
+            # so recomputation redoes the attention forward like every other forward FLOP
+            self.fwd_sample += _attn(self.layers, self.attn_dim, seq_len, seq_len) / c.training_flop_multiplier
         self.top_k = getattr(model, "experts_per_token", 1)
         if model.activation_bytes_per_sample is not None:
             self.act_sample = model.activation_bytes_per_sample * bpe / 2.0
@@ -83,11 +129,16 @@ class Context:
         self.idle = c.energy_idle_fraction
 
 
-def dp_allreduce(ctx: Context, grad_bytes: float, dp: int, inner: int, algorithm: str) -> tuple[float, str]:
-    """Gradient all-reduce over ``dp`` replicas whose ranks sit ``inner`` apart (inner = TP x EP)."""
+def dp_allreduce(ctx: Context, grad_bytes: float, dp: int, inner: int, algorithm: str, per_node: int = 0,
+                 in_network: bool = False, hier_bound: bool = False) -> tuple[float, str]:
+    """Gradient all-reduce over ``dp`` replicas whose ranks sit ``inner`` apart (inner = TP x EP);
+    ``per_node``: how many of them share a node, when the caller knows (context parallelism).
+    ``in_network``: NVLS / SHARP is a candidate ("auto" takes it when faster); ``hier_bound``: the
+    hierarchical all-reduce at its pipelined ideal bound."""
     if dp <= 1:
         return 0.0, "none"
-    per_node = math.gcd(dp, ctx.apn // inner) if inner <= ctx.apn else 1
+    if not per_node:
+        per_node = math.gcd(dp, ctx.apn // inner) if inner <= ctx.apn else 1
     nodes = dp // per_node
     if nodes == 1:                       # every DP peer inside one node: NVLink
         bw, lat = ctx.nv_bw, ctx.nv_lat
@@ -99,8 +150,15 @@ def dp_allreduce(ctx: Context, grad_bytes: float, dp: int, inner: int, algorithm
     tree = _tree(grad_bytes, dp, bw, lat)
     if algorithm == "tree":
         return tree, "tree"
-    hier = ring if nodes == 1 or per_node == 1 else _hier(grad_bytes, nodes, per_node, ctx.nv_bw,
-                                                         ctx.fab_bw, ctx.nv_lat, ctx.fab_lat)
+    if nodes == 1 or per_node == 1:
+        hier = ring
+    elif hier_bound:
+        hier = _hier_bound(grad_bytes, nodes, per_node, ctx.nv_bw, ctx.fab_bw)
+    elif ctx.rails is not None:          # one ring per rail; this group's share of the node's rails
+        hier = _multirail(grad_bytes, nodes, per_node, ctx.nv_bw, ctx.port_bw, ctx.rails * per_node / ctx.apn,
+                          ctx.nv_lat, ctx.fab_lat)
+    else:
+        hier = _hier(grad_bytes, nodes, per_node, ctx.nv_bw, ctx.fab_bw, ctx.nv_lat, ctx.fab_lat)
     if algorithm == "hierarchical":
         return hier, "hierarchical"
     best = (ring, "ring")                # ties go to the simpler algorithm
@@ -108,22 +166,29 @@ def dp_allreduce(ctx: Context, grad_bytes: float, dp: int, inner: int, algorithm
         best = (tree, "tree")
     if hier < best[0]:
         best = (hier, "hierarchical")
+    if in_network:                       # NVLS in the node; SHARP on each node's M/g shard across nodes
+        inn = _inn(grad_bytes, ctx.nv_bw, ctx.nv_lat) if nodes == 1 else (
+            (_inn(grad_bytes, ctx.nv_bw, ctx.nv_lat) if per_node > 1 else 0.0)
+            + _inn(grad_bytes / per_node, ctx.fab_bw, ctx.fab_lat))
+        if inn < best[0]:
+            best = (inn, "in-network")
     return best
 
 
 def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: int, recompute: bool,
-         overlap: bool, algorithm: str) -> dict:
+         overlap: bool, algorithm: str, cp: int = 1, in_network: bool = False, hier_bound: bool = False) -> dict:
     """Raw numbers (seconds, bytes, FLOPs) of one valid plan; no checks here."""
-    shards = tp * pp * ep
-    dp = ctx.n // shards
+    shards = tp * pp * ep                            # ways the weights are split
+    ranks = shards * cp                              # accelerators per replica (CP splits tokens)
+    dp = ctx.n // ranks
     local = -(-ctx.batch // dp)                      # samples per replica (slowest replica)
     mb = local / m                                   # samples per microbatch
     hw_mult = ctx.c_recomp if recompute else ctx.c_train
     fwd_rep = ctx.fwd_sample * local
-    model_flops = fwd_rep * ctx.c_train / shards
-    hw_flops = fwd_rep * hw_mult / shards
+    model_flops = fwd_rep * ctx.c_train / ranks
+    hw_flops = fwd_rep * hw_mult / ranks
     params = ctx.params / shards
-    weights, grads, opt = _state(params, ctx.bpe, ctx.adam, zero_stage, dp)
+    weights, grads, opt = _state(params, ctx.bpe, ctx.adam, zero_stage, dp * cp)   # ZeRO over DP x CP
     state = weights + grads + opt
     # 1F1B: stage 1 holds min(M, P) microbatches; interleaving holds (1 + (P-1)/(P V)) x more
     # (Korthikanti et al. 2022, section 4.2.3)
@@ -133,9 +198,13 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
     rank_mb = mb / ep                                # EP ranks split the replica's tokens
     if ctx.is_tf:
         layers = -(-ctx.layers // pp)
-        act_mb = _act(layers, ctx.seq, rank_mb, ctx.hidden, ctx.heads, ctx.bpe,
-                      "full" if recompute else "selective", tp)
-        boundary = rank_mb * ctx.seq * ctx.hidden * ctx.bpe     # one microbatch's hidden states
+        strategy = "full" if recompute else "selective"
+        if cp > 1:                                   # each CP rank keeps s / CP tokens
+            act_mb = _cp_act(layers, ctx.seq, rank_mb, ctx.hidden, ctx.heads, cp, ctx.bpe, strategy, tp)
+        else:
+            act_mb = _act(layers, ctx.seq, rank_mb, ctx.hidden, ctx.heads, ctx.bpe, strategy, tp)
+        seq_rank = ctx.seq / cp if cp > 1 else ctx.seq
+        boundary = rank_mb * seq_rank * ctx.hidden * ctx.bpe     # one microbatch's hidden states
     else:
         layers = 0
         act_mb = ctx.act_sample * rank_mb / (pp * tp)
@@ -149,12 +218,25 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
     t_tp = 0.0
     if tp > 1:
         n_ar = ctx.tp_ar + (2 if recompute else 0)
-        t_tp = n_ar * layers * m * _ring(boundary, tp, ctx.nv_bw, ctx.nv_lat)
+        t_ar = _ring(boundary, tp, ctx.nv_bw, ctx.nv_lat)
+        if in_network:                               # NVLS: reduced in the NVSwitch
+            t_ar = min(t_ar, _inn(boundary, ctx.nv_bw, ctx.nv_lat))
+        t_tp = n_ar * layers * m * t_ar
     # expert parallel: all-to-all of each rank's routed tokens, ep_a2a per layer
     t_ep = 0.0
     if ep > 1:
-        bw, lat = (ctx.nv_bw, ctx.nv_lat) if tp * ep <= ctx.apn else (ctx.fab_bw, ctx.fab_lat)
+        bw, lat = (ctx.nv_bw, ctx.nv_lat) if tp * cp * ep <= ctx.apn else (ctx.fab_bw, ctx.fab_lat)
         t_ep = ctx.ep_a2a * layers * m * _a2a(boundary * ctx.top_k, ep, bw, lat)
+    # context parallel: K/V chunks go round the CP ring, hidden behind this rank's attention compute
+    # (PaLM's 12 L d s per token over its s/CP queries of each sample, heads split over TP); one
+    # message per ring step, forward and backward (x3), per layer and microbatch
+    t_cp = cp_bytes = 0.0
+    if cp > 1:
+        rank_samples = local / ep
+        cp_bytes = _cp_kv(layers, ctx.seq, rank_samples, -(-ctx.kv_heads // tp), ctx.head_dim, cp, ctx.bpe, True)
+        bw, lat = (ctx.nv_bw, ctx.nv_lat) if tp * cp <= ctx.apn else (ctx.fab_bw, ctx.fab_lat)
+        t_attn = _attn(layers, ctx.attn_dim, ctx.seq, rank_samples * seq_rank) / tp / (ctx.peak * ctx.eff)
+        t_cp = _cp_exp(cp_bytes, bw, t_attn, 3 * layers * (cp - 1) * m, lat)
     # pipeline: activations (scatter-gather: 1/tp each) cross stage boundaries; fill + drain exposed
     t_pp = 0.0
     if pp > 1:
@@ -163,7 +245,12 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
         t_pp = 2.0 * (pp - 1) * _p2p(boundary / tp, bw, lat)
     # data parallel: one gradient all-reduce per step
     grad_bytes = params * ctx.bpe
-    t_dp_raw, algo = dp_allreduce(ctx, grad_bytes, dp, tp * ep, algorithm)
+    if cp > 1:   # over the DP x CP ranks with the same weights: CP ranks TP apart, DP ranks TP x CP x EP
+        per_node = math.gcd(cp, ctx.apn // tp) * (math.gcd(dp, ctx.apn // (tp * cp * ep))
+                                                 if tp * cp * ep <= ctx.apn else 1)
+        t_dp_raw, algo = dp_allreduce(ctx, grad_bytes, dp * cp, tp * ep, algorithm, per_node, in_network, hier_bound)
+    else:
+        t_dp_raw, algo = dp_allreduce(ctx, grad_bytes, dp, tp * ep, algorithm, 0, in_network, hier_bound)
     if zero_stage >= 3:
         t_dp_raw *= ctx.zero3
     t_backward = t_compute * (hw_mult - 1.0) / hw_mult
@@ -174,7 +261,7 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
             hidden = t_backward
     t_dp = t_dp_raw - hidden
     bubble = _bubble(pp, m, v) if pp > 1 else 0.0
-    work = t_compute + t_tp + t_ep
+    work = t_compute + t_tp + t_ep + t_cp
     t_bubble = work * bubble / (1.0 - bubble)
     step = work + t_pp + t_dp + t_bubble
     memory = state + acts
@@ -183,11 +270,13 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
         "dp_communication_latency_raw": t_dp_raw, "dp_overlap_hidden": hidden,
         "tp_communication_latency": t_tp, "ep_communication_latency": t_ep,
         "pp_communication_latency": t_pp, "pipeline_bubble_latency": t_bubble,
-        "communication_latency": t_dp + t_tp + t_ep + t_pp, "bubble_fraction": bubble,
+        "cp_communication_latency": t_cp, "cp_exchange_bytes": cp_bytes,
+        "communication_latency": t_dp + t_tp + t_ep + t_pp + t_cp, "bubble_fraction": bubble,
         "scaling_efficiency": calc_scaling_efficiency.raw(t_compute, step - t_compute),
         "mfu": model_flops / (step * ctx.peak), "effective_throughput": ctx.batch / step,
         "tokens_per_second": ctx.batch * (ctx.seq if ctx.is_tf else 1) / step,
-        "parallelism": {"dp": dp, "tp": tp, "pp": pp, "ep": ep},
+        "parallelism": {"dp": dp, "tp": tp, "pp": pp, "ep": ep, "cp": cp} if cp > 1 else
+                       {"dp": dp, "tp": tp, "pp": pp, "ep": ep},   # (the 4D result unchanged)
         "microbatch_count": m, "microbatch_size": mb, "v_stages": v, "local_batch": local,
         "dp_algorithm": algo, "gradient_bytes": grad_bytes, "flops_per_accelerator": model_flops,
         "compute_bottleneck": "Compute Bound" if t_flop >= t_mem else "Memory Bound",
@@ -197,12 +286,17 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
         "feasible": memory <= ctx.cap, "shortfall": memory - ctx.cap if memory > ctx.cap else 0.0,
         "zero_stage": zero_stage, "activation_recomputation": recompute, "overlap_comm": overlap,
         "batch_size": ctx.batch, "seq_len": ctx.seq, "precision": ctx.precision,
-        "efficiency": ctx.eff, "n_accelerators": ctx.n,
+        "efficiency": ctx.eff, "n_accelerators": ctx.n, "attention_flops": ctx.attn_on,
+        "in_network_reduction": in_network, "hierarchical_bound": hier_bound,
+        "fabric_bandwidth_per_accelerator": ctx.fab_bw,
     }
 
 
-def check_parallelism(model, fleet, batch_size, tp, pp, ep, m, v, zero_stage) -> tuple:
-    """Validate a plan; every failure is a SpecError that names the size and what is allowed."""
+def check_parallelism(model, fleet, batch_size, tp, pp, ep, m, v, zero_stage, cp=1, seq_len=None) -> tuple:
+    """Validate a plan; every failure is a SpecError that names the size and what is allowed.
+
+    ``cp`` (context parallelism) is checked here too (it changes DP); the caller checks
+    ``cp_size`` itself with ``positive_int`` to get its canonical int."""
     tp, pp, ep = positive_int("tp_size", tp), positive_int("pp_size", pp), positive_int("ep_size", ep)
     m, v = positive_int("microbatch_count", m), positive_int("v_stages", v)
     n, apn = fleet.total_accelerators, fleet.node.accelerators_per_node
@@ -229,7 +323,18 @@ def check_parallelism(model, fleet, batch_size, tp, pp, ep, m, v, zero_stage) ->
             raise SpecError("ep_size", ep, f"at most the {model.experts} experts of {model.name}")
     if model.layers and pp * v > model.layers:
         raise SpecError("pp_size", pp, f"pp_size x v_stages <= the {model.layers} layers of {model.name}")
-    dp = n // (tp * pp * ep)
+    cp = positive_int("cp_size", cp)
+    if cp > 1:
+        if not isinstance(model, TransformerWorkload):
+            raise SpecError("cp_size", cp, f"1 for {model.name}", "context parallelism splits a token sequence")
+        rest = n // (tp * pp * ep)
+        if rest % cp:
+            raise SpecError("cp_size", cp, f"a divisor of {n} / (tp_size x pp_size x ep_size) = {rest}",
+                            "DP = N / (tp_size x pp_size x ep_size x cp_size) must be whole")
+        if seq_len is not None and seq_len % cp:
+            raise SpecError("cp_size", cp, f"a divisor of seq_len = {seq_len}",
+                            "each context-parallel rank holds seq_len / cp_size tokens")
+    dp = n // (tp * pp * ep * cp)
     if batch_size < dp:
         raise SpecError("batch_size", batch_size, f">= dp = {dp} (one sample per data-parallel replica)",
                         "raise batch_size or use larger tp/pp/ep")
@@ -240,13 +345,31 @@ def check_parallelism(model, fleet, batch_size, tp, pp, ep, m, v, zero_stage) ->
     return tp, pp, ep, m, v
 
 
+def check_nic_rails(fleet, nic_rails):
+    """None (a NIC per accelerator), "node" (the zoo's nics_per_node) or a NIC count per node."""
+    allowed = 'None, "node" (the node\'s nics_per_node) or an integer >= 1 (NICs per node)'
+    if nic_rails is None:
+        return None
+    if isinstance(nic_rails, str):
+        if nic_rails != "node":
+            raise SpecError("nic_rails", nic_rails, allowed)
+        return fleet.node.nics_per_node
+    return integer("nic_rails", nic_rails, minimum=1, maximum=MAX_COUNT, what=allowed)
+
+
 class DistributedModel:
-    """4D-parallel training on a fleet (Wall 14 Communication)."""
+    """4D-parallel training on a fleet (Wall 14 Communication), with context parallelism."""
 
     def solve(self, model, fleet, batch_size=1, precision="fp16", efficiency=0.5, tp_size=1,
               pp_size=1, ep_size=1, microbatch_count=1, v_stages=1, overlap_comm=False, zero_stage=0,
               activation_recomputation=False, seq_len=2048, dp_algorithm="auto",
-              raise_errors=False) -> DistributedResult:
+              raise_errors=False, cp_size=1, attention_flops=False, in_network_reduction=False,
+              nic_rails=None, hierarchical_bound=False) -> DistributedResult:
+        """One training step. ``cp_size``: context-parallel ranks per replica (a divisor of seq_len);
+        ``attention_flops``: count PaLM's 12 L d s attention FLOPs per token in the model FLOPs
+        (MFU "with attention"); ``in_network_reduction``: NVLS/SHARP available; ``nic_rails``:
+        None, "node" or NICs per node; ``hierarchical_bound``: the hierarchical all-reduce at its
+        pipelined ideal bound (see the module docstring)."""
         check_model(model)
         check_fleet(fleet)
         precision, bpe = check_precision(precision)
@@ -254,14 +377,19 @@ class DistributedModel:
         efficiency = check_efficiency(efficiency)
         seq_len = check_batch(seq_len, "seq_len")
         choice("dp_algorithm", dp_algorithm, DP_ALGORITHMS)
+        cp = positive_int("cp_size", cp_size)
+        attention_flops = flag("attention_flops", attention_flops)
+        in_network = flag("in_network_reduction", in_network_reduction)
+        hier_bound = flag("hierarchical_bound", hierarchical_bound)
+        rails = check_nic_rails(fleet, nic_rails)
         tp, pp, ep, m, v = check_parallelism(model, fleet, batch_size, tp_size, pp_size, ep_size,
-                                             microbatch_count, v_stages, zero_stage)
-        ctx = Context(model, fleet, batch_size, precision, bpe, efficiency, seq_len)
+                                             microbatch_count, v_stages, zero_stage, cp, seq_len)
+        ctx = Context(model, fleet, batch_size, precision, bpe, efficiency, seq_len, attention_flops, rails)
         r = plan(ctx, tp, pp, ep, m, v, zero_stage, flag("activation_recomputation", activation_recomputation),
-                 flag("overlap_comm", overlap_comm), dp_algorithm)
+                 flag("overlap_comm", overlap_comm), dp_algorithm, cp, in_network, hier_bound)
         if flag("raise_errors", raise_errors) and not r["feasible"]:
             raise OOMError(f"{model.name} needs {si(r['memory_per_accelerator'], 'B')} per accelerator "
-                           f"with TP={tp} PP={pp} EP={ep}, but {fleet.accelerator.name} has "
+                           f"with TP={tp} PP={pp} EP={ep}{f' CP={cp}' if cp > 1 else ''}, but {fleet.accelerator.name} has "
                            f"{si(ctx.cap, 'B')} (short by {si(r['shortfall'], 'B')})",
                            r["memory_per_accelerator"], ctx.cap)
         return DistributedResult(r, lambda: _work(r, ctx))
@@ -298,4 +426,18 @@ def _work(r, ctx):
          f"{si(r['memory_per_accelerator'], 'B')} vs {si(ctx.cap, 'B')}: "
          f"**{'fits' if r['feasible'] else 'short by ' + si(r['shortfall'], 'B')}**"),
     ]
+    cp = p.get("cp", 1)
+    if cp > 1:   # only with context parallelism, so the default explanation is unchanged
+        steps[0] = ("Parallelism", "DP = N / (TP \\times PP \\times EP \\times CP)",
+                    f"{ctx.n} / ({tp} × {pp} × {ep} × {cp}) = **{dp}**; {r['local_batch']} samples per replica "
+                    f"in {r['microbatch_count']} microbatches of {r['microbatch_size']:.3g}, "
+                    f"{r['seq_len'] / cp:g} tokens of each per CP rank")
+        steps.insert(5, ("CP ring attention (K/V exchange)",
+                         "T_{cp} = \\max\\left(0, n\\alpha + \\frac{3 L (CP-1) \\cdot 2 \\frac{s}{CP} b h_{kv} d}{\\beta}"
+                         " - T_{attn}\\right)",
+                         f"{si(r['cp_exchange_bytes'], 'B')} per rank per step over {cp} CP ranks → "
+                         f"**{si(r['cp_communication_latency'], 's')}** exposed"))
+    if r["attention_flops"]:
+        steps.insert(2, ("Attention FLOPs (PaLM app. B)", "6 P_{active} + 12 L d s \\ \\text{per token}",
+                         f"counted in the model FLOPs: {si(r['flops_per_accelerator'], 'FLOP')} per accelerator"))
     return steps
