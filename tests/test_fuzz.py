@@ -221,7 +221,7 @@ def discover() -> tuple[list[Entry], list[str]]:
             add(f"calibration.{n}", f)
     for sname in ("Scenarios", "Personas"):
         reg = getattr(M, sname)
-        items = reg.all() if hasattr(reg, "all") else list(reg)
+        items = reg.all() if callable(getattr(type(reg), "all", None)) else list(reg)
         add(f"{sname}.get", reg.get, name=items[0].name)
         for item in items:
             for eid, fn in _methods(item, f"{sname}.{item.name}"):

@@ -24,7 +24,7 @@ def calc_dense_layer_flops(d_in, d_out, batch_size=1):
 
 @formula("flop/byte", may_be_inf=True, flops="flop", bytes_moved="byte")
 def calc_arithmetic_intensity(flops, bytes_moved):
-    """I = FLOPs / bytes transferred (Williams et al. 2009; equations page 1.2)."""
+    """I = FLOPs / bytes transferred (Williams et al. 2009; equations page 1.2); inf when no bytes move."""
     return flops / bytes_moved if bytes_moved else float("inf")
 
 

@@ -62,7 +62,7 @@ class EconomicsModel:
         days = positive_days("duration_days", duration_days)
         site = resolve_site(datacenter if datacenter is not None else grid, region)
         mfu, pue, power = check_common(mfu, pue, power_per_accelerator)
-        util = 1.0 if utilization is None else fraction("utilization", utilization)
+        util = 1.0 if utilization is None else efficiency("utilization", utilization)
         price, dep, maint = _defaults(kwh_price, depreciation_years, maintenance_ratio)
         cost_each, known = _unit_cost(hw, unit_cost, node_cost, apn)
         hours = days * 24.0
@@ -101,7 +101,7 @@ class EconomicsModel:
         c = constants()
         hw, n, region = resolve_system(fleet)
         apn = getattr(getattr(fleet, "node", None), "accelerators_per_node", 1)
-        u = c.target_cluster_utilization if utilization is None else fraction("utilization", utilization)
+        u = c.target_cluster_utilization if utilization is None else efficiency("utilization", utilization)
         cloud = c.cloud_gpu_hour_price if cloud_gpu_hour_price is None else positive(
             "cloud_gpu_hour_price", cloud_gpu_hour_price, unit="USD/hour", maximum=1e6,
             what="a positive price per accelerator-hour (USD/hour when a bare number), at most 1e6")
