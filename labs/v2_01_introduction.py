@@ -27,10 +27,12 @@ with app.setup:
     SCALE = ScaleModel()
     # fleet sizes of the sweep: one node (8) to 131,072 accelerators, doubling
     SIZES = [8 * 2**k for k in range(15)]
+    # the curves' points: one node, every 4x from 16 (1,024 and 16,384 of the text among them), the top
+    SWEEP_SIZES = [8] + [16 * 4**k for k in range(7)] + [SIZES[-1]]
     # transformer models with a published training-token count (the time-to-train needs one)
     TRAINABLE = {name: m for name, m in Models.options().items()
                  if getattr(m, "training_tokens", None) and hasattr(m, "heads")}
-    labkit.init()
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -38,7 +40,7 @@ def days(seconds):
     """A duration in days or hours, whichever reads better."""
     if seconds is None:
         return "n/a"
-    return f"{seconds / 86400:,.3g} days" if seconds >= 2 * 86400 else f"{seconds / 3600:,.3g} h"
+    return f"{labkit.num(seconds / 86400)} days" if seconds >= 2 * 86400 else f"{labkit.num(seconds / 3600)} h"
 
 
 @app.cell(hide_code=True)
@@ -74,6 +76,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict, then reveal
 
@@ -85,7 +93,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={"About 128 × faster: it scales linearly": "linear",
                  "About 80-110 × faster: a little communication overhead": "most",
                  "Only 40-80 × faster": "half",
@@ -130,8 +138,8 @@ def _():
 
 @app.cell
 def _():
-    model_pick = mo.ui.dropdown(options=TRAINABLE, value=Models.Llama3_8B.name, label="Model")
-    fleet_pick = mo.ui.dropdown(options=Systems.Clusters.options(), value=Systems.Clusters.Mega_100K.name,
+    model_pick = labkit.ui.dropdown("model_pick", options=TRAINABLE, value=Models.Llama3_8B.name, label="Model")
+    fleet_pick = labkit.ui.dropdown("fleet_pick", options=Systems.Clusters.options(), value=Systems.Clusters.Mega_100K.name,
                                 label="Cluster template (node, fabric, region)")
     mo.vstack([model_pick, fleet_pick])
     return fleet_pick, model_pick
@@ -139,10 +147,10 @@ def _():
 
 @app.cell
 def _():
-    tp = mo.ui.slider(steps=[1, 2, 4, 8], value=1, show_value=True, label="Tensor parallel TP (inside a node)")
-    batch = mo.ui.slider(steps=[1, 2, 4, 8, 16, 32], value=4, show_value=True,
+    tp = labkit.ui.slider("tp", steps=[1, 2, 4, 8], value=1, show_value=True, label="Tensor parallel TP (inside a node)")
+    batch = labkit.ui.slider("batch", steps=[1, 2, 4, 8, 16, 32], value=4, show_value=True,
                          label="Sequences per data-parallel replica per step")
-    ckpt = mo.ui.slider(start=10, stop=600, step=10, value=60, show_value=True,
+    ckpt = labkit.ui.slider("ckpt", start=10, stop=600, step=10, value=60, show_value=True,
                         label="Checkpoint write time δ (s)")
     mo.vstack([tp, batch, ckpt])
     return batch, ckpt, tp
@@ -150,10 +158,10 @@ def _():
 
 @app.cell
 def _(batch, ckpt, fleet_pick, model_pick, tp):
-    # the sweep: once per change of the workload controls (15 sizes x 4 solvers)
+    # the sweep: once per change of the workload controls (9 sizes x 4 solvers)
     sweep, sweep_error = [], None
     try:
-        for _n in SIZES:
+        for _n in SWEEP_SIZES:
             if _n % tp.value == 0:
                 sweep.append(SCALE.solve(model_pick.value, fleet_pick.value, _n, batch_per_replica=batch.value,
                                          tp_size=tp.value, checkpoint_time_s=ckpt.value))
@@ -219,7 +227,7 @@ def _():
 
 @app.cell
 def _():
-    size = mo.ui.slider(steps=SIZES, value=16384, show_value=True, label="Accelerators N")
+    size = labkit.ui.slider("size", steps=SIZES, value=16384, show_value=True, label="Accelerators N")
     size
     return (size,)
 
@@ -242,7 +250,7 @@ def _(point, point_error, prediction):
     _stats = mo.hstack([
         mo.stat(pct(point.communication_share), label="Step spent communicating", bordered=True,
                 caption=f"step {si(point.raw('step_time'), 's')}"),
-        mo.stat(f"{point.failures_per_day:,.3g}", label="Failures per day", bordered=True,
+        mo.stat(labkit.num(point.failures_per_day), label="Failures per day", bordered=True,
                 caption=f"goodput {pct(point.goodput)}"),
         mo.stat(si(point.raw("facility_power"), "W"), label="Facility power", bordered=True,
                 caption=f"{point.energy_per_day_kwh:,.0f} kWh/day"),
@@ -328,7 +336,7 @@ def _():
 
 @app.cell
 def _():
-    ex1 = mo.ui.number(step=0.1, label="failures per day")
+    ex1 = labkit.ui.number("ex1", step=0.1, label="failures per day")
     mo.vstack([mo.md("**1.** How many failures per day does a 32,768-accelerator fleet see?"), ex1])
     return (ex1,)
 
@@ -342,7 +350,7 @@ def _(ex1):
 
 @app.cell
 def _():
-    ex2 = mo.ui.number(step=0.1, label="MW")
+    ex2 = labkit.ui.number("ex2", step=0.1, label="MW")
     mo.vstack([mo.md("**2.** What facility power (MW) does the 131,072-accelerator fleet draw while training?"), ex2])
     return (ex2,)
 
@@ -356,7 +364,7 @@ def _(ex2):
 
 @app.cell
 def _():
-    ex3 = mo.ui.number(step=0.1, label="percent")
+    ex3 = labkit.ui.number("ex3", step=0.1, label="percent")
     mo.vstack([mo.md("**3.** At 131,072 accelerators, what goodput (percent of fleet time doing useful "
                      "training) survives failures and checkpoints?"), ex3])
     return (ex3,)
