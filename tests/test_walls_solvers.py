@@ -106,6 +106,25 @@ def test_golden_torus_and_ring_bisection_and_hops():
     assert ring.raw("bisection_bandwidth") == pytest.approx(2.0) and ring.avg_hops == pytest.approx(16 * 64 / 63)
 
 
+def test_direct_network_all_to_all_is_bisection_bound_and_shows_the_limit():
+    """A torus all-to-all runs at min(b, 4 B_bisect / N) (Dally & Towles 2004, section 3.3: half the
+    traffic crosses the bisection); the work shows that limit, and collective_time is the all-to-all
+    (N-1)/N M/b_eff + (N-1) alpha (equations page 2.5) while allreduce_time stays the ring formula."""
+    from mlsysim_core import calc_all_to_all_time, calc_ring_allreduce_time
+    r = TM.solve(n_gpus=4096, link_bandwidth=25e9, topology="torus", pattern="all_to_all", message_bytes=1e9)
+    bis = r.raw("job_bisection_bandwidth")
+    assert bis == pytest.approx(2 * 4096 / 16 * 25e9)               # 2N/k links, k = 16 for a 16-ary 3-cube
+    assert r.raw("effective_bandwidth") == pytest.approx(min(25e9, 4 * bis / 4096))
+    assert "min(25 GB/s, 4 × 12.8 TB/s / 4,096) = **12.5 GB/s**" in r.explain()
+    lat, eff = r.raw("avg_latency"), r.raw("effective_bandwidth")
+    assert r.raw("collective_time") == pytest.approx(calc_all_to_all_time.raw(1e9, 4096, eff, lat))
+    assert r.raw("allreduce_time") == pytest.approx(calc_ring_allreduce_time.raw(1e9, 4096, eff, lat))
+    assert "All-to-all" in r.explain() and r.raw("collective_time") < r.raw("allreduce_time")
+    ring = TM.solve(P2K, oversubscription=2, placement="scattered", message_bytes=140e9)
+    assert ring.raw("collective_time") == ring.raw("allreduce_time") and ring.job_bisection_bandwidth is None
+    assert TM.solve(P2K).collective_time is None
+
+
 def test_fat_tree_hops_inside_one_leaf_is_one_switch():
     assert TM.solve(n_gpus=16, link_bandwidth=1.0).avg_hops == pytest.approx(1.0)
     big = TM.solve(n_gpus=100_000, link_bandwidth=1.0)

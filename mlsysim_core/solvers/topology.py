@@ -4,7 +4,9 @@
     leaf ("domain") of D = k/2 endpoints per radix-k switch, its uplinks tapered to 1/s (rail-optimised: a
     rail group of D nodes x g GPUs); a job spanning r domains sends a fraction f of its traffic up
     b_eff = b / max(1, s f)                          (2:1, everything off-rack: b/2)
-    T_allreduce = 2(N-1)/N x M/b_eff + 2(N-1) x (alpha + hops x t_switch)
+    T_allreduce = 2(N-1)/N x M/b_eff + 2(N-1) x (alpha + hops x t_switch)     (pattern "ring")
+    T_all_to_all = (N-1)/N x M/b_eff + (N-1) x (alpha + hops x t_switch)     (pattern "all_to_all")
+    direct networks (torus, ring), all-to-all: b_eff = min(b, 4 B_bisect(job) / job)
 
 Sources: Dally & Towles (2004), Principles and Practices of Interconnection Networks, ch. 3 and 9;
 Al-Fares et al. (2008), SIGCOMM; Kim et al. (2008), 'Technology-Driven, Highly-Scalable Dragonfly
@@ -17,6 +19,7 @@ from __future__ import annotations
 import math
 
 from ..checks import choice, positive_int
+from ..formulas.communication import calc_all_to_all_time
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import (calc_average_hops, calc_bisection_bandwidth, calc_cross_domain_fraction,
@@ -26,6 +29,7 @@ from ..results import Result
 from ..specs import Fleet
 from ..units import magnitude
 from ..zoo import constants
+from ._common import check_batch
 
 _ALIASES = {"fat-tree": "fat_tree", "fattree": "fat_tree", "rail": "rail_optimized",
             "rail-optimized": "rail_optimized", "rail_optimised": "rail_optimized", "torus_3d": "torus"}
@@ -38,12 +42,18 @@ class TopologyResult(Result):
     UNITS = {"link_bandwidth": ("GB/s", 1e-9), "bisection_bandwidth": ("TB/s", 1e-12),
              "full_bisection_bandwidth": ("TB/s", 1e-12), "effective_bandwidth": ("GB/s", 1e-9),
              "avg_latency": ("us", 1e6), "allreduce_time": ("s", 1.0),
-             "allreduce_time_nonblocking": ("s", 1.0), "message_bytes": ("GB", 1e-9)}
+             "allreduce_time_nonblocking": ("s", 1.0), "collective_time": ("s", 1.0),
+             "collective_time_nonblocking": ("s", 1.0), "message_bytes": ("GB", 1e-9),
+             "job_bisection_bandwidth": ("TB/s", 1e-12)}
 
 
 def _num(name, value, unit, allow_none=True):
     if value is None and allow_none:
         return None
+    if type(value) is float and 0.0 < value < math.inf:   # the fast path: what the full check returns
+        return value
+    if type(value) is int and 0 < value < 1e300:
+        return float(value)
     if isinstance(value, str):
         from ..units import Q_
         try:
@@ -75,6 +85,14 @@ class TopologyModel:
 to the leaf tier of fat-tree and rail-optimised networks only (a balanced dragonfly's global links
 carry uniform traffic at full rate; adversarial patterns need Valiant routing, which halves it).
 Cost: O(1).
+
+    With ``message_bytes``: ``collective_time`` is the pattern's collective (ring: the ring
+    all-reduce of the message; all_to_all: an all-to-all of a per-accelerator buffer of that size,
+    (N-1)/N x M/b_eff + (N-1) x latency); ``allreduce_time`` is always the ring all-reduce formula
+    at ``effective_bandwidth`` (for all_to_all: a ring all-reduce run at the all-to-all bandwidth,
+    kept for callers that compare the two patterns on one formula). ``job_bisection_bandwidth``:
+    for torus and ring with all_to_all, the bisection of the job's own sub-network that caps
+    b_eff (None otherwise).
     """
 
     def solve(self, fleet=None, topology=None, n_gpus=None, job_gpus=None, oversubscription=None,
@@ -86,12 +104,13 @@ Cost: O(1).
         fab = fleet.fabric if fleet is not None else None
         topo = topology if topology is not None else (fab.topology if fab else "fat_tree")
         topo = _ALIASES.get(topo, topo) if isinstance(topo, str) else topo
-        choice("topology", topo, TOPOLOGIES)
-        choice("placement", placement, PLACEMENTS)
-        choice("pattern", pattern, PATTERNS)
+        for name, v, allowed in (("topology", topo, TOPOLOGIES), ("placement", placement, PLACEMENTS),
+                                 ("pattern", pattern, PATTERNS)):
+            if type(v) is not str or v not in allowed:       # (a str in a tuple: the fast path)
+                choice(name, v, allowed)
         if n_gpus is None and fleet is None:
             raise SpecError("n_gpus", n_gpus, "a number of accelerators (or pass a fleet)")
-        n = fleet.total_accelerators if n_gpus is None else positive_int("n_gpus", n_gpus)
+        n = fleet.total_accelerators if n_gpus is None else check_batch(n_gpus, "n_gpus")
         link = _num("link_bandwidth", link_bandwidth, "byte/s")
         if link is None:
             if fab is None:
@@ -103,15 +122,16 @@ Cost: O(1).
             raise SpecError("oversubscription", oversubscription, "a ratio >= 1 (1 = non-blocking, 2 = 2:1)")
         alpha = _num("latency", latency, "s")
         alpha = (fab.latency_s if fab else 0.0) if alpha is None else alpha
-        g = (fleet.node.accelerators_per_node if fleet else 1) if gpus_per_node is None else positive_int(
-            "gpus_per_node", gpus_per_node)
+        g = (fleet.node.accelerators_per_node if fleet else 1) if gpus_per_node is None else check_batch(
+            gpus_per_node, "gpus_per_node")
         k = int(c.topo_switch_radix) if switch_radix is None else positive_int("switch_radix", switch_radix, 4)
-        dims = int(c.topo_torus_dims) if torus_dims is None else positive_int("torus_dims", torus_dims)
-        job = n if job_gpus is None else positive_int("job_gpus", job_gpus)
+        dims = int(c.topo_torus_dims) if torus_dims is None else check_batch(torus_dims, "torus_dims")
+        job = n if job_gpus is None else check_batch(job_gpus, "job_gpus")
         if job > n:
             raise SpecError("job_gpus", job_gpus, f"at most the {n:,} accelerators of the network")
         msg = _num("message_bytes", message_bytes, "byte")
 
+        job_bis = None
         if topo in ("fat_tree", "rail_optimized"):
             down = max(1, k // 2)      # endpoints per leaf; s:1 tapers the uplinks (k/(2s) of them)
             domain = down * g if topo == "rail_optimized" else down
@@ -137,8 +157,8 @@ Cost: O(1).
             if pattern == "ring":
                 eff = link
             else:
-                bis = calc_bisection_bandwidth.raw(topo, job, link, 1.0, 0, dims)
-                eff = min(link, 4.0 * bis / job) if job > 1 else link
+                job_bis = calc_bisection_bandwidth.raw(topo, job, link, 1.0, 0, dims)
+                eff = min(link, 4.0 * job_bis / job) if job > 1 else link
             eff_nb = eff
         if topo not in ("fat_tree", "rail_optimized"):
             s = 1.0                                             # no oversubscribed leaf tier to apply it to
@@ -152,10 +172,16 @@ Cost: O(1).
              "bisection_fraction": bis / full if full else 1.0, "avg_hops": hops, "avg_latency": lat,
              "cross_fraction": f, "effective_bandwidth": eff, "bandwidth_fraction": eff / link,
              "message_bytes": msg, "allreduce_time": None, "allreduce_time_nonblocking": None,
-             "oversubscription_slowdown": eff_nb / eff}
+             "oversubscription_slowdown": eff_nb / eff, "collective_time": None,
+             "collective_time_nonblocking": None, "job_bisection_bandwidth": job_bis}
         if msg is not None:
-            r["allreduce_time"] = calc_ring_allreduce_time.raw(msg, job, eff, lat)
-            r["allreduce_time_nonblocking"] = calc_ring_allreduce_time.raw(msg, job, eff_nb, lat)
+            r["allreduce_time"] = ar = calc_ring_allreduce_time.raw(msg, job, eff, lat)
+            r["allreduce_time_nonblocking"] = ar_nb = calc_ring_allreduce_time.raw(msg, job, eff_nb, lat)
+            if pattern == "ring":
+                r["collective_time"], r["collective_time_nonblocking"] = ar, ar_nb
+            else:
+                r["collective_time"] = calc_all_to_all_time.raw(msg, job, eff, lat)
+                r["collective_time_nonblocking"] = calc_all_to_all_time.raw(msg, job, eff_nb, lat)
         return TopologyResult(r, lambda: _work(r))
 
 
@@ -171,12 +197,23 @@ def _work(r):
         rows.append(("Traffic leaving the leaf", "f",
                      f"{r['pattern']}, {r['placement']} over {r['domains_spanned']:,} domain(s) of "
                      f"{r['domain_size']:,}: f = **{r['cross_fraction']:.3g}**"))
-    rows.append(("Per-accelerator bandwidth", "b_{eff} = b / \\max(1, s f)",
-                 f"{si(r['link_bandwidth'], 'B/s')} / max(1, {r['oversubscription']:g} × {r['cross_fraction']:.3g}) = "
-                 f"**{si(r['effective_bandwidth'], 'B/s')}** ({pct(r['bandwidth_fraction'])} of the link)"))
-    if r["allreduce_time"] is not None:
-        rows.append(("Ring all-reduce", "2\\tfrac{N-1}{N}\\tfrac{M}{b_{eff}} + 2(N-1)\\alpha",
-                     f"{si(r['message_bytes'], 'B')} over {r['job_gpus']:,}: **{si(r['allreduce_time'], 's')}** "
-                     f"(non-blocking {si(r['allreduce_time_nonblocking'], 's')}, "
+    if r["job_bisection_bandwidth"] is not None:      # a direct network's all-to-all: bisection-bound
+        rows.append(("Per-accelerator bandwidth", "b_{eff} = \\min(b, 4 B_{bisect}(N_{job}) / N_{job})",
+                     f"min({si(r['link_bandwidth'], 'B/s')}, 4 × {si(r['job_bisection_bandwidth'], 'B/s')} / "
+                     f"{r['job_gpus']:,}) = **{si(r['effective_bandwidth'], 'B/s')}** "
+                     f"({pct(r['bandwidth_fraction'])} of the link)"))
+    else:
+        rows.append(("Per-accelerator bandwidth", "b_{eff} = b / \\max(1, s f)",
+                     f"{si(r['link_bandwidth'], 'B/s')} / max(1, {r['oversubscription']:g} × "
+                     f"{r['cross_fraction']:.3g}) = **{si(r['effective_bandwidth'], 'B/s')}** "
+                     f"({pct(r['bandwidth_fraction'])} of the link)"))
+    if r["collective_time"] is not None:
+        if r["pattern"] == "ring":
+            name, eq = "Ring all-reduce", "2\\tfrac{N-1}{N}\\tfrac{M}{b_{eff}} + 2(N-1)\\alpha"
+        else:
+            name, eq = "All-to-all", "\\tfrac{N-1}{N}\\tfrac{M}{b_{eff}} + (N-1)\\alpha"
+        rows.append((name, eq,
+                     f"{si(r['message_bytes'], 'B')} over {r['job_gpus']:,}: **{si(r['collective_time'], 's')}** "
+                     f"(non-blocking {si(r['collective_time_nonblocking'], 's')}, "
                      f"×{r['oversubscription_slowdown']:.3g})"))
     return rows
