@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from ..checks import choice, positive_int
+from ..checks import choice
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import (calc_checkpoint_mfu_loss, calc_checkpoint_size, calc_checkpoint_snapshot_time,
@@ -21,7 +21,7 @@ from ..formulas import (calc_checkpoint_mfu_loss, calc_checkpoint_size, calc_che
 from ..results import Result
 from ..units import magnitude
 from ..zoo import constants
-from ._common import check_fleet, check_model, check_precision
+from ._common import check_batch, check_fleet, check_model, check_precision
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "none")
 _S = ("s", 1.0)
@@ -38,13 +38,17 @@ class CheckpointResult(Result):
              "interval": ("minute", 1 / 60.0), "fleet_mtbf": ("hour", 1 / 3600.0)}
 
 
-def _opt_bytes(optimizer: str) -> float:
-    c = constants()
-    return {"adam": c.adam_state_bytes_per_param, "adamw": c.adam_state_bytes_per_param,
-            "sgd": c.sgd_state_bytes_per_param, "none": 0.0}[optimizer]
+def _opt_bytes(optimizer: str, c) -> float:
+    if optimizer == "adam" or optimizer == "adamw":
+        return c.adam_state_bytes_per_param
+    return c.sgd_state_bytes_per_param if optimizer == "sgd" else 0.0
 
 
 def _positive(name, value, unit):
+    if type(value) is float and 0.0 < value < math.inf:   # the fast path: what the full check returns
+        return value
+    if type(value) is int and 0 < value < 1e300:
+        return float(value)
     if isinstance(value, str):   # "200 GB/s"
         from ..units import Q_
         try:
@@ -91,9 +95,10 @@ class CheckpointModel:
               asynchronous=False, filesystem_bandwidth=None, node_bandwidth=None,
               snapshot_bandwidth=None, n_writers=None, mtbf_hours=None) -> CheckpointResult:
         model, fleet = check_model(model), check_fleet(fleet)
-        choice("optimizer", optimizer, OPTIMIZERS)
+        if type(optimizer) is not str or optimizer not in OPTIMIZERS:   # (the fast path: a str in a tuple)
+            choice("optimizer", optimizer, OPTIMIZERS)
         precision, bpe = check_precision(precision)
-        if not isinstance(asynchronous, bool):
+        if asynchronous is not True and asynchronous is not False:
             raise SpecError("asynchronous", asynchronous, "True or False")
         c = constants()
         fs = c.storage_fs_bandwidth if filesystem_bandwidth is None else _positive(
@@ -102,14 +107,14 @@ class CheckpointModel:
             "node_bandwidth", node_bandwidth, "byte/s")
         snap_bw = c.data_pcie_bandwidth if snapshot_bandwidth is None else _positive(
             "snapshot_bandwidth", snapshot_bandwidth, "byte/s")
-        writers = fleet.count if n_writers is None else positive_int("n_writers", n_writers)
+        writers = fleet.count if n_writers is None else check_batch(n_writers, "n_writers")
         n = fleet.total_accelerators
         mtbf_h = calc_mtbf_cluster.raw(c.gpu_mtbf, n) if mtbf_hours is None else _positive(
             "mtbf_hours", mtbf_hours, "hour")
         mtbf = mtbf_h * 3600.0
 
         p = model.parameters_count
-        ob = _opt_bytes(optimizer)
+        ob = _opt_bytes(optimizer, c)
         size = calc_checkpoint_size.raw(p, bpe + ob)
         bw = calc_checkpoint_write_bandwidth.raw(writers, node_bw, fs)
         write = calc_checkpoint_write_time.raw(size, bw)
