@@ -18,6 +18,7 @@ app = marimo.App(width="medium", app_title="II.11 · Edge intelligence: edge the
 with app.setup:
     import altair as alt
     import marimo as mo
+    from mlsysim_core import labkit
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import (DeploymentModel, EdgeThermalModel, Hardware, Models, SpecError,
@@ -29,6 +30,8 @@ with app.setup:
     DEVICES = {**Hardware.Mobile.options(), **Hardware.Edge.options(), **Hardware.Tiny.options()}
     PAYLOADS_KB = [0] + [25 * k for k in range(1, 41)]        # 0 .. 1,000 kB for the sweep
     RATES = [10 ** (k / 4) for k in range(-12, 9)]            # 0.001 .. 100 inferences/s
+
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.cell(hide_code=True)
@@ -71,6 +74,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict first
 
@@ -83,7 +92,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={
             "Offloading saves battery: the H100 does the work": "offload",
             "Offloading costs far more battery: the radio, not the math, is the expense": "on-device",
@@ -127,20 +136,20 @@ def _():
 
 @app.cell
 def _():
-    model = mo.ui.dropdown(options=Models.options(), value=Models.MobileNetV2.name, label="Model")
-    device = mo.ui.dropdown(options=DEVICES, value=Hardware.iPhone15Pro.name, label="Device")
-    server = mo.ui.dropdown(options=Hardware.Cloud.options(), value=Hardware.H100.name, label="Server")
-    precision = mo.ui.dropdown(options=["int8", "int4", "fp16"], value="int8", label="On-device precision")
-    radio = mo.ui.radio(options={"LTE": "lte", "WiFi": "wifi"}, value="LTE", label="Radio", inline=True)
+    model = labkit.ui.dropdown("model", options=Models.options(), value=Models.MobileNetV2.name, label="Model")
+    device = labkit.ui.dropdown("device", options=DEVICES, value=Hardware.iPhone15Pro.name, label="Device")
+    server = labkit.ui.dropdown("server", options=Hardware.Cloud.options(), value=Hardware.H100.name, label="Server")
+    precision = labkit.ui.dropdown("precision", options=["int8", "int4", "fp16"], value="int8", label="On-device precision")
+    radio = labkit.ui.radio("radio", options={"LTE": "lte", "WiFi": "wifi"}, value="LTE", label="Radio", inline=True)
     mo.vstack([mo.hstack([model, device, server], justify="start"), mo.hstack([precision, radio], justify="start")])
     return device, model, precision, radio, server
 
 
 @app.cell
 def _():
-    payload_kb = mo.ui.slider(start=0, stop=1000, step=5, value=50, show_value=True, label="Input sent (kB)")
-    uplink = mo.ui.slider(start=1, stop=200, step=1, value=6, show_value=True, label="Uplink (Mbit/s)")
-    distance = mo.ui.slider(start=0, stop=5000, step=50, value=500, show_value=True, label="Server distance (km)")
+    payload_kb = labkit.ui.slider("payload_kb", start=0, stop=1000, step=5, value=50, show_value=True, label="Input sent (kB)")
+    uplink = labkit.ui.slider("uplink", start=1, stop=200, step=1, value=6, show_value=True, label="Uplink (Mbit/s)")
+    distance = labkit.ui.slider("distance", start=0, stop=5000, step=50, value=500, show_value=True, label="Server distance (km)")
     mo.hstack([payload_kb, uplink, distance], justify="start")
     return distance, payload_kb, uplink
 
@@ -175,7 +184,7 @@ def _(error, offload, prediction):
 
 
 @app.cell
-def _(device, error, model, offload, prediction):
+def _(device, error, model, offload, precision, prediction):
     mo.stop(prediction.value is None or error is not None or offload.local_feasible)
     _p = DEPLOY.solve(model.value, device.value, precision=precision.value)
     mo.callout(mo.md(f"""
@@ -188,20 +197,23 @@ def _(device, error, model, offload, prediction):
 
 
 @app.cell
-def _(device, distance, error, model, precision, radio, server, uplink):
-    mo.stop(error is not None)
+def _(device, distance, model, precision, radio, server, uplink):
+    # 41 offload solves, not on the payload slider (it only moves the grey rule): dragging it stays cheap
     payload_sweep = []
-    for _kb in PAYLOADS_KB:
-        _o = DEPLOY.offload(model.value, device.value, server.value, distance.value, _kb * 1e3,
-                            uplink.value * 1e6 / 8, radio=radio.value, precision=precision.value)
-        payload_sweep.append({"kB": _kb, "J": _o.raw("offload_energy"), "way": "offload"})
-        payload_sweep.append({"kB": _kb, "J": _o.raw("local_energy"), "way": "on the device"})
+    try:
+        for _kb in PAYLOADS_KB:
+            _o = DEPLOY.offload(model.value, device.value, server.value, distance.value, _kb * 1e3,
+                                uplink.value * 1e6 / 8, radio=radio.value, precision=precision.value)
+            payload_sweep.append({"kB": _kb, "J": _o.raw("offload_energy"), "way": "offload"})
+            payload_sweep.append({"kB": _kb, "J": _o.raw("local_energy"), "way": "on the device"})
+    except SpecError:   # the table above shows the engine's message
+        payload_sweep = None
     return (payload_sweep,)
 
 
 @app.cell
 def _(payload_kb, payload_sweep, prediction):
-    mo.stop(prediction.value is None)
+    mo.stop(prediction.value is None or payload_sweep is None)
     _lines = alt.Chart(alt.Data(values=payload_sweep)).mark_line().encode(
         x=alt.X("kB:Q", title="input sent (kB)"),
         y=alt.Y("J:Q", scale=alt.Scale(type="log"), title="device energy per inference (J)"),
@@ -237,10 +249,10 @@ def _():
 
 @app.cell
 def _():
-    burst = mo.ui.slider(start=1, stop=15, step=0.5, value=8, show_value=True, label="Burst power (W)")
-    ambient = mo.ui.slider(start=0, stop=45, step=1, value=25, show_value=True, label="Ambient (°C)")
-    minutes = mo.ui.slider(start=1, stop=120, step=1, value=30, show_value=True, label="Run length (min)")
-    law = mo.ui.radio(options={"DVFS (k = 3)": 3.0, "fixed clock, duty-cycled (k = 1)": 1.0},
+    burst = labkit.ui.slider("burst", start=1, stop=15, step=0.5, value=8, show_value=True, label="Burst power (W)")
+    ambient = labkit.ui.slider("ambient", start=0, stop=45, step=1, value=25, show_value=True, label="Ambient (°C)")
+    minutes = labkit.ui.slider("minutes", start=1, stop=120, step=1, value=30, show_value=True, label="Run length (min)")
+    law = labkit.ui.radio("law", options={"DVFS (k = 3)": 3.0, "fixed clock, duty-cycled (k = 1)": 1.0},
                       value="DVFS (k = 3)", label="Throughput vs power", inline=True)
     mo.vstack([mo.hstack([burst, ambient, minutes], justify="start"), law])
     return ambient, burst, law, minutes
@@ -283,7 +295,7 @@ def _(minutes, thermal):
     _rows += [{"min": p["t_s"] / 60, "value": 100 * p["throughput"], "what": "throughput (% of burst)"}
               for p in _trace]
     _limit = alt.Chart(alt.Data(values=[{"value": thermal.raw("throttle_c")}])).mark_rule(
-        color="#e45756", strokeDash=[4, 3]).encode(y="value:Q")
+        color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(y="value:Q")
     _lines = alt.Chart(alt.Data(values=_rows)).mark_line().encode(
         x=alt.X("min:Q", title="minutes of continuous inference"), y=alt.Y("value:Q", title=None),
         color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom")),
@@ -309,20 +321,32 @@ def _():
 
 @app.cell
 def _():
-    idle = mo.ui.dropdown(options={"awake idle (engine: 30 % of TDP)": "awake", "light sleep (10 mW)": "0.01",
+    idle = labkit.ui.dropdown("idle", options={"awake idle (engine: 30 % of TDP)": "awake", "light sleep (10 mW)": "0.01",
                                    "deep sleep (100 µW)": "1e-4", "deep sleep (10 µW)": "1e-5"},
                           value="awake idle (engine: 30 % of TDP)", label="Between inferences")
-    rate = mo.ui.slider(steps=RATES, value=1.0, show_value=True, label="Inferences per second")
+    rate = labkit.ui.slider("rate", steps=RATES, value=1.0, show_value=True, label="Inferences per second")
     mo.hstack([idle, rate], justify="start")
     return idle, rate
 
 
 @app.cell
-def _(device, idle, model, precision, rate):
-    _idle = None if idle.value == "awake" else float(idle.value)
+def _(device, idle, model, precision):
+    # battery life at every rate: 21 solves, once per device, model or idle choice, not per move of the rate
+    idle_w = None if idle.value == "awake" else float(idle.value)
+    try:
+        _lives = [DEPLOY.solve(model.value, device.value, precision=precision.value, inference_rate=_x,
+                               idle_power=idle_w).raw("battery_life") for _x in RATES]
+    except SpecError:   # the cell below shows the message for your rate
+        _lives = [None]
+    battery_sweep = None if None in _lives else [{"rate": _x, "h": _l / 3600} for _x, _l in zip(RATES, _lives)]
+    return battery_sweep, idle_w
+
+
+@app.cell
+def _(battery_sweep, device, idle_w, model, precision, rate):
     try:
         _r = DEPLOY.solve(model.value, device.value, precision=precision.value, inference_rate=rate.value,
-                          idle_power=_idle)
+                          idle_power=idle_w)
         _msg = None
     except SpecError as _e:
         _r, _msg = None, str(_e)
@@ -330,18 +354,17 @@ def _(device, idle, model, precision, rate):
         _out = mo.callout(mo.md(_msg or f"**{device.value.name} is mains powered** (the zoo gives its tier no "
                                         "battery): pick a Mobile or Tiny device to see battery life."), kind="warn")
     else:
-        _sweep = [{"rate": _x, "h": DEPLOY.solve(model.value, device.value, precision=precision.value,
-                                                 inference_rate=_x, idle_power=_idle).raw("battery_life") / 3600}
-                  for _x in RATES]
-        _chart = alt.Chart(alt.Data(values=_sweep)).mark_line(point=True).encode(
+        _chart = mo.md("") if battery_sweep is None else alt.Chart(alt.Data(values=battery_sweep)).mark_line(
+            point=True).encode(
             x=alt.X("rate:Q", scale=alt.Scale(type="log"), title="inferences per second"),
             y=alt.Y("h:Q", scale=alt.Scale(type="log"), title="battery life (h)"),
-            tooltip=[alt.Tooltip("rate:Q", format=".3g"), alt.Tooltip("h:Q", format=".3g")])
+            tooltip=[alt.Tooltip("rate:Q", format=".3g"), alt.Tooltip("h:Q", format=".3g")]).properties(
+            width=620, height=220)
         _out = mo.vstack([mo.md(
             f"{device.value.name} on its {_r.raw('battery_wh'):g} Wh battery at {rate.value:.3g}/s: average "
             f"**{si(_r.raw('average_power'), 'W')}** (idle {si(_r.raw('idle_power'), 'W')}), battery life "
-            f"**{_r.raw('battery_life') / 3600:,.3g} h**, {si(_r.raw('energy_per_inference'), 'J')} per inference."),
-            _chart.properties(width=620, height=220)])
+            f"**{labkit.num(_r.raw('battery_life') / 3600)} h**, {si(_r.raw('energy_per_inference'), 'J')} per inference."),
+            _chart])
     _out
     return
 
@@ -360,9 +383,9 @@ def _():
 
 @app.cell
 def _():
-    clients = mo.ui.slider(start=10, stop=10000, step=10, value=100, show_value=True, label="Clients per round")
-    compression = mo.ui.slider(start=1, stop=100, step=1, value=1, show_value=True, label="Update compression (×)")
-    fl_precision = mo.ui.dropdown(options=["fp32", "fp16", "int8"], value="fp32", label="Update precision")
+    clients = labkit.ui.slider("clients", start=10, stop=10000, step=10, value=100, show_value=True, label="Clients per round")
+    compression = labkit.ui.slider("compression", start=1, stop=100, step=1, value=1, show_value=True, label="Update compression (×)")
+    fl_precision = labkit.ui.dropdown("fl_precision", options=["fp32", "fp16", "int8"], value="fp32", label="Update precision")
     mo.hstack([clients, compression, fl_precision], justify="start")
     return clients, compression, fl_precision
 
@@ -439,7 +462,7 @@ def _():
 
 @app.cell
 def _():
-    answer_1 = mo.ui.number(label="Time to throttle at 10 W (min)")
+    answer_1 = labkit.ui.number("answer_1", label="Time to throttle at 10 W (min)")
     answer_1
     return (answer_1,)
 
@@ -462,7 +485,7 @@ def _():
 
 @app.cell
 def _():
-    answer_2 = mo.ui.number(label="Break-even payload (kB)")
+    answer_2 = labkit.ui.number("answer_2", label="Break-even payload (kB)")
     answer_2
     return (answer_2,)
 
@@ -486,7 +509,7 @@ def _():
 
 @app.cell
 def _():
-    answer_3 = mo.ui.number(label="Bytes per round (GB)")
+    answer_3 = labkit.ui.number("answer_3", label="Bytes per round (GB)")
     answer_3
     return (answer_3,)
 
