@@ -1,4 +1,4 @@
-"""ParallelismOptimizer: every valid TP x PP x EP x microbatch (x V, ZeRO, recomputation) plan.
+"""ParallelismOptimizer: every valid TP x PP x EP (x CP) x microbatch (x V, ZeRO, recomputation) plan.
 
 The search reuses one ``distributed.Context`` and calls the raw ``plan()`` per candidate (floats
 only, a few µs each), so a 1,024-accelerator fleet is searched in milliseconds; a Result is
@@ -14,7 +14,7 @@ from ..fmt import pct, si
 from ..results_fleet import OptimizerResult
 from ..specs import MoEWorkload
 from ._common import check_batch, check_efficiency, check_fleet, check_model, check_precision
-from .distributed import DP_ALGORITHMS, Context, DistributedModel, plan
+from .distributed import DP_ALGORITHMS, Context, DistributedModel, check_nic_rails, plan
 
 OBJECTIVES = ("throughput", "mfu", "memory")
 # batch sizes (samples per step) up to 1e12: divisors by factorisation stay under ~1e6 steps
@@ -75,12 +75,18 @@ class ParallelismOptimizer:
     def solve(self, model, fleet, batch_size, precision="fp16", efficiency=0.5, seq_len=2048,
               max_tp=None, max_pp=None, ep_sizes=None, microbatch_counts=None, v_stages=(1,),
               zero_stage=0, activation_recomputation=False, overlap_comm=True, dp_algorithm="auto",
-              max_step_time=None, objective="throughput", top_k=5) -> OptimizerResult:
+              max_step_time=None, objective="throughput", top_k=5, cp_sizes=(1,), attention_flops=False,
+              in_network_reduction=False, nic_rails=None, hierarchical_bound=False) -> OptimizerResult:
         """Search every plan; ``zero_stage``/``activation_recomputation``/``v_stages`` may be tuples.
 
         Cost grows with the number of plans: divisors of the accelerators per node (TP) x of the
-        fleet (PP, EP) x of the per-replica batch (M) x V x ZeRO x recomputation; a search beyond
+        fleet (PP, EP, CP) x of the per-replica batch (M) x V x ZeRO x recomputation; a search beyond
         MAX_PLANS (200,000) is refused with a hint to narrow it.
+        ``cp_sizes``: context-parallel sizes to try, (1,) by default (no CP, as before); None: every
+        divisor of the fleet that also divides seq_len (transformers; sizes that do not divide the
+        fleet or seq_len are skipped). When CP is searched, each config carries "cp".
+        ``attention_flops``, ``in_network_reduction``, ``nic_rails``, ``hierarchical_bound``: as in
+        DistributedModel.solve, for every plan.
         ``microbatch_counts`` None: every divisor of the per-replica batch. ``max_step_time`` in
         seconds (or a time Quantity). The best plan is the fastest feasible one (``objective``:
         "throughput" = shortest step, "mfu", or "memory" = least memory per accelerator).
@@ -105,12 +111,25 @@ class ParallelismOptimizer:
             microbatch_counts = sequence("microbatch_counts", microbatch_counts, positive_int, max_len=10_000)
         if ep_sizes is not None:
             ep_sizes = sequence("ep_sizes", ep_sizes, positive_int, max_len=10_000)
+        if cp_sizes is not None:
+            cp_sizes = sequence("cp_sizes", cp_sizes, positive_int, max_len=10_000)
+        attention_flops = flag("attention_flops", attention_flops)
+        in_network = flag("in_network_reduction", in_network_reduction)
+        hier_bound = flag("hierarchical_bound", hierarchical_bound)
+        rails = check_nic_rails(fleet, nic_rails)
         limit = None
         if max_step_time is not None:
             limit = positive("max_step_time", max_step_time, unit="s", maximum=1e9,
                              what="a positive step time (seconds when a bare number), at most 1e9 s")
-        ctx = Context(model, fleet, batch_size, precision, bpe, efficiency, seq_len)
+        ctx = Context(model, fleet, batch_size, precision, bpe, efficiency, seq_len, attention_flops, rails)
         n, apn, layers = ctx.n, ctx.apn, model.layers or 1
+        if not ctx.is_tf:
+            cps = [1]
+        elif cp_sizes is None:
+            cps = [c for c in _divisors(n) if seq_len % c == 0]
+        else:
+            cps = sorted({c for c in cp_sizes if seq_len % c == 0})
+        with_cp = cps != [1]
         tps = [t for t in _divisors(apn) if (max_tp is None or t <= max_tp)]
         if not ctx.is_tf:
             tps = [1]
@@ -120,17 +139,18 @@ class ParallelismOptimizer:
             eps = [1]
         budget = MAX_PLANS
         searched = 0
-        rows = []          # (key, step, config tuple, raw)
+        rows = []          # (key, step, config tuple, plan arguments)
+        cap, peak = ctx.cap, ctx.peak
         fallback = None    # least-short infeasible plan, if nothing fits
         fast_fallback = None   # fastest plan that fits in memory but misses the step-time limit
         for tp in tps:
             for ep in eps:
                 if n % (tp * ep):
                     continue
-                for pp in _divisors(n // (tp * ep)):
+                for pp, cp in ((p, c) for p in _divisors(n // (tp * ep)) for c in cps if (n // (tp * ep * p)) % c == 0):
                     if pp > layers or (max_pp is not None and pp > max_pp):
                         continue
-                    dp = n // (tp * pp * ep)
+                    dp = n // (tp * pp * ep * cp)
                     if batch_size < dp:
                         continue
                     local = -(-batch_size // dp)
@@ -146,33 +166,36 @@ class ParallelismOptimizer:
                                         raise SpecError("batch_size", batch_size, "a search of at most "
                                                         f"{MAX_PLANS:,} plans", "pass microbatch_counts=[...], "
                                                         "max_tp or max_pp to narrow it")
-                                    r = plan(ctx, tp, pp, ep, m, v, z, rc, overlap_comm, dp_algorithm)
-                                    cfg = (tp, pp, ep, dp, m, v, z, rc)
-                                    if not r["feasible"]:
-                                        if fallback is None or r["shortfall"] < fallback[1]["shortfall"]:
-                                            fallback = (cfg, r)
+                                    # lite: (step, memory, model FLOPs); the full dict only for kept plans
+                                    args = (tp, pp, ep, m, v, z, rc, overlap_comm, dp_algorithm, cp,
+                                            in_network, hier_bound)
+                                    step, mem, flops = plan(ctx, *args, lite=True)
+                                    cfg = (tp, pp, ep, dp, m, v, z, rc, cp if with_cp else 0)
+                                    if mem > cap:          # not feasible: keep the least short
+                                        if fallback is None or mem - cap < fallback[2]:
+                                            fallback = (cfg, args, mem - cap)
                                         continue
-                                    step = r["step_latency_total"]
                                     if limit is not None and step > limit:
-                                        if fast_fallback is None or step < fast_fallback[1]["step_latency_total"]:
-                                            fast_fallback = (cfg, r)
+                                        if fast_fallback is None or step < fast_fallback[2]:
+                                            fast_fallback = (cfg, args, step)
                                         continue
                                     key = (step if objective == "throughput" else
-                                           -r["mfu"] if objective == "mfu" else r["memory_per_accelerator"])
-                                    rows.append((key, step, cfg, r))
+                                           -(flops / (step * peak)) if objective == "mfu" else mem)
+                                    rows.append((key, step, cfg, args))
         rows.sort(key=lambda x: (x[0], x[1]))
-        top = [_row(cfg, r) for _, _, cfg, r in rows[:max(1, int(top_k))]]
+        kept = [(cfg, plan(ctx, *args)) for _, _, cfg, args in rows[:max(1, int(top_k))]]
+        top = [_row(cfg, r) for cfg, r in kept]
         elapsed = time.perf_counter() - t0
         if rows:
-            _, _, cfg, best = rows[0]
+            cfg, best = kept[0]
             feasible, reason = True, ""
         elif fast_fallback is not None:     # plans fit in memory; the step-time limit is what fails
-            cfg, best = fast_fallback
+            cfg, best = fast_fallback[0], plan(ctx, *fast_fallback[1])
             feasible = False
             reason = (f"no plan meets the step-time limit {si(limit, 's')}: the fastest that fits "
                       f"({_label(cfg)}) takes {si(best['step_latency_total'], 's')}")
         elif fallback is not None:
-            cfg, best = fallback
+            cfg, best = fallback[0], plan(ctx, *fallback[1])
             feasible = False
             reason = f"no plan fits in memory: the closest ({_label(cfg)}) is short by {si(best['shortfall'], 'B')}"
         else:
@@ -201,19 +224,23 @@ class ParallelismOptimizer:
         """The DistributedResult of the best plan (solves it once more, with its explanation)."""
         opt = self.solve(model, fleet, batch_size, **kwargs)
         c = opt.best_config
-        keep = {k: kwargs[k] for k in ("precision", "efficiency", "seq_len", "overlap_comm", "dp_algorithm")
-                if k in kwargs}
+        keep = {k: kwargs[k] for k in ("precision", "efficiency", "seq_len", "overlap_comm", "dp_algorithm",
+                                       "attention_flops", "in_network_reduction", "nic_rails",
+                                       "hierarchical_bound") if k in kwargs}
         keep.setdefault("overlap_comm", True)
         return DistributedModel().solve(model, fleet, batch_size, tp_size=c["tp"], pp_size=c["pp"],
-                                        ep_size=c["ep"], microbatch_count=c["microbatch_count"],
+                                        ep_size=c["ep"], cp_size=c.get("cp", 1), microbatch_count=c["microbatch_count"],
                                         v_stages=c["v_stages"], zero_stage=c["zero_stage"],
                                         activation_recomputation=c["activation_recomputation"], **keep)
 
 
 def _config(cfg) -> dict:
-    tp, pp, ep, dp, m, v, z, rc = cfg
-    return {"tp": tp, "pp": pp, "ep": ep, "dp": dp, "microbatch_count": m, "v_stages": v,
-            "zero_stage": z, "activation_recomputation": rc}
+    tp, pp, ep, dp, m, v, z, rc, cp = cfg
+    d = {"tp": tp, "pp": pp, "ep": ep, "dp": dp, "microbatch_count": m, "v_stages": v,
+         "zero_stage": z, "activation_recomputation": rc}
+    if cp:                  # 0: CP not searched (the config keeps its 4D keys)
+        d["cp"] = cp
+    return d
 
 
 def _row(cfg, r) -> dict:
@@ -225,8 +252,8 @@ def _row(cfg, r) -> dict:
 
 
 def _label(cfg) -> str:
-    tp, pp, ep, dp, m, v, z, rc = cfg
-    s = f"TP={tp} PP={pp} EP={ep} DP={dp} M={m}"
+    tp, pp, ep, dp, m, v, z, rc, cp = cfg
+    s = f"TP={tp} PP={pp} EP={ep}" + (f" CP={cp}" if cp > 1 else "") + f" DP={dp} M={m}"
     if v > 1:
         s += f" V={v}"
     if z:
