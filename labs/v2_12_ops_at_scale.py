@@ -28,7 +28,7 @@ with app.setup:
     HEALTH = FleetHealthModel()
     ACCELERATOR = Hardware.H100   # the models count accelerators; their type does not enter
     STRAGGLER_STEPS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 0.05]
-    labkit.init()
+    labkit.init()  # colour-blind-safe chart theme
 
 
 @app.function
@@ -36,7 +36,7 @@ def hours(h):
     """Hours, or days past two days."""
     if h is None:
         return "never"
-    return f"{h / 24:,.3g} days" if h >= 48 else f"{h:,.3g} h"
+    return f"{labkit.num(h / 24)} days" if h >= 48 else f"{labkit.num(h)} h"
 
 
 @app.cell(hide_code=True)
@@ -79,6 +79,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
+    labkit.toolbar()
+    return
+
+
+@app.cell(hide_code=True)
+def _():
     mo.md(r"""
     ## 1 · Predict, then reveal
 
@@ -90,7 +96,7 @@ def _():
 
 @app.cell
 def _():
-    prediction = mo.ui.radio(
+    prediction = labkit.ui.radio("prediction",
         options={"About 0.01 % of steps: as rare as one GPU's hiccup": "rare",
                  "About 1 % of steps": "one",
                  "About 63 % of steps": "most",
@@ -128,9 +134,9 @@ def _():
 
 @app.cell
 def _():
-    fleet_pick = mo.ui.dropdown(options=Systems.Clusters.options(), value=Systems.Clusters.Training_10K.name,
+    fleet_pick = labkit.ui.dropdown("fleet_pick", options=Systems.Clusters.options(), value=Systems.Clusters.Training_10K.name,
                                 label="Cluster")
-    job_days = mo.ui.slider(start=1, stop=120, step=1, value=30, show_value=True, label="Job length (days)")
+    job_days = labkit.ui.slider("job_days", start=1, stop=120, step=1, value=30, show_value=True, label="Job length (days)")
     mo.vstack([fleet_pick, job_days])
     return fleet_pick, job_days
 
@@ -138,11 +144,11 @@ def _():
 @app.cell
 def _():
     _c = constants()
-    p_slow = mo.ui.slider(steps=STRAGGLER_STEPS, value=1e-4, show_value=True,
+    p_slow = labkit.ui.slider("p_slow", steps=STRAGGLER_STEPS, value=1e-4, show_value=True,
                           label="Straggler probability p per accelerator per step")
-    slowdown = mo.ui.slider(start=0.0, stop=2.0, step=0.05, value=round(_c.ops_straggler_slowdown, 2),
+    slowdown = labkit.ui.slider("slowdown", start=0.0, stop=2.0, step=0.05, value=round(_c.ops_straggler_slowdown, 2),
                             show_value=True, label="Straggler penalty s (+fraction of a step)")
-    jitter = mo.ui.slider(start=0.0, stop=0.2, step=0.005, value=round(_c.ops_step_time_cv, 3), show_value=True,
+    jitter = labkit.ui.slider("jitter", start=0.0, stop=0.2, step=0.005, value=round(_c.ops_step_time_cv, 3), show_value=True,
                           label="Step-time jitter c_v")
     mo.vstack([mo.md("**Stragglers**"), p_slow, slowdown, jitter])
     return jitter, p_slow, slowdown
@@ -151,11 +157,11 @@ def _():
 @app.cell
 def _():
     _c = constants()
-    scan_h = mo.ui.slider(steps=[1, 2, 4, 8, 12, 24, 48, 96, 168, 336, 720, 2160], value=168, show_value=True,
+    scan_h = labkit.ui.slider("scan_h", steps=[1, 2, 4, 8, 12, 24, 48, 96, 168, 336, 720, 2160], value=168, show_value=True,
                           label="SDC screening interval τ (hours)")
-    scan_test = mo.ui.slider(start=0.1, stop=4.0, step=0.1, value=round(_c.ops_sdc_test_time, 1), show_value=True,
+    scan_test = labkit.ui.slider("scan_test", start=0.1, stop=4.0, step=0.1, value=round(_c.ops_sdc_test_time, 1), show_value=True,
                              label="One screening pass δ (hours per machine)")
-    redundancy = mo.ui.dropdown(options={"none": 1, "dual (detect by comparison)": 2,
+    redundancy = labkit.ui.dropdown("redundancy", options={"none": 1, "dual (detect by comparison)": 2,
                                          "triple (detect and correct by vote)": 3},
                                 value="none", label="Redundant execution")
     mo.vstack([mo.md("**Silent data corruption**"), scan_h, scan_test, redundancy])
@@ -165,29 +171,41 @@ def _():
 @app.cell
 def _():
     _c = constants()
-    unavailable = mo.ui.slider(start=0.01, stop=0.5, step=0.01, value=round(_c.ops_upgrade_max_unavailable, 2),
+    unavailable = labkit.ui.slider("unavailable", start=0.01, stop=0.5, step=0.01, value=round(_c.ops_upgrade_max_unavailable, 2),
                                show_value=True, label="Rolling upgrade: share of nodes down at once u")
-    wave = mo.ui.slider(start=0.25, stop=8.0, step=0.25, value=_c.ops_upgrade_wave_time, show_value=True,
+    wave = labkit.ui.slider("wave", start=0.25, stop=8.0, step=0.25, value=_c.ops_upgrade_wave_time, show_value=True,
                         label="Hours per wave (drain, flash, reboot, validate)")
     mo.vstack([mo.md("**Rolling upgrade**"), unavailable, wave])
     return unavailable, wave
 
 
 @app.cell
-def _(fleet_pick, jitter, job_days, p_slow, redundancy, scan_h, scan_test, slowdown, unavailable, wave):
-    # one engine call per move
+def _(fleet_pick, job_days, scan_test):
+    # the optimal screening interval: on the fleet, the job and the test time only (the curve in 4 reads it)
     try:
-        health = HEALTH.solve(fleet_pick.value, job_duration_hours=24 * job_days.value,
-                              straggler_probability=p_slow.value, straggler_slowdown=slowdown.value,
-                              step_time_cv=jitter.value, scan_interval_hours=scan_h.value,
-                              scan_time_hours=scan_test.value, redundancy=redundancy.value,
-                              upgrade_max_unavailable=unavailable.value, upgrade_wave_hours=wave.value)
         optimum = HEALTH.solve(fleet_pick.value, job_duration_hours=24 * job_days.value,
                                scan_time_hours=scan_test.value)
-        error = None
+        optimum_error = None
     except MLSysError as _e:
-        health, optimum, error = None, None, str(_e)
-    return error, health, optimum
+        optimum, optimum_error = None, str(_e)
+    return optimum, optimum_error
+
+
+@app.cell
+def _(fleet_pick, jitter, job_days, optimum_error, p_slow, redundancy, scan_h, scan_test, slowdown, unavailable,
+      wave):
+    # your fleet: one engine call per move
+    health, error = None, optimum_error
+    if optimum_error is None:
+        try:
+            health = HEALTH.solve(fleet_pick.value, job_duration_hours=24 * job_days.value,
+                                  straggler_probability=p_slow.value, straggler_slowdown=slowdown.value,
+                                  step_time_cv=jitter.value, scan_interval_hours=scan_h.value,
+                                  scan_time_hours=scan_test.value, redundancy=redundancy.value,
+                                  upgrade_max_unavailable=unavailable.value, upgrade_wave_hours=wave.value)
+        except MLSysError as _e:
+            error = str(_e)
+    return error, health
 
 
 @app.cell
@@ -198,8 +216,8 @@ def _(error, health, optimum, prediction):
     _stats = mo.hstack([
         mo.stat(pct(health.p_step_slowed), label="Steps slowed by a straggler", bordered=True,
                 caption=f"step × {health.step_stretch:.2f}, goodput {pct(health.straggler_goodput)}"),
-        mo.stat(f"{health.expected_sdc_events:,.3g}", label="GPU SDC events in the job", bordered=True,
-                caption=f"{health.expected_defective_nodes:,.3g} defective hosts expected"),
+        mo.stat(labkit.num(health.expected_sdc_events), label="GPU SDC events in the job", bordered=True,
+                caption=f"{labkit.num(health.expected_defective_nodes)} defective hosts expected"),
         mo.stat(pct(health.detection_cost, 2), label="Screening + undetected damage", bordered=True,
                 caption=f"τ* = {hours(optimum.raw('optimal_scan_interval'))}"),
         mo.stat(hours(health.raw("upgrade_duration")), label="Rolling upgrade", bordered=True,
@@ -243,6 +261,7 @@ def _():
 @app.cell
 def _(jitter, p_slow, prediction, slowdown):
     mo.stop(prediction.value is None, mo.md("_Commit a prediction above to see the curve._"))
+    _p = f"{p_slow.value:.6f}".rstrip("0")   # 0.000001, not 1e-06
     _rows = []
     for _k in range(0, 18):
         _r = HEALTH.solve(ACCELERATOR, n_accelerators=2**_k, straggler_probability=p_slow.value,
@@ -254,7 +273,7 @@ def _(jitter, p_slow, prediction, slowdown):
         y=alt.Y("value:Q", axis=alt.Axis(format=".0%"), title=None),
         color=alt.Color("curve:N", title=None),
         tooltip=[alt.Tooltip("curve:N"), alt.Tooltip("N:Q", format=","), alt.Tooltip("value:Q", format=".2%")],
-    ).properties(width=560, height=260, title=f"p = {p_slow.value:g}, s = {slowdown.value:g}, c_v = {jitter.value:g}")
+    ).properties(width=560, height=260, title=f"p = {_p}, s = {slowdown.value:g}, c_v = {jitter.value:g}")
     return
 
 
@@ -271,21 +290,29 @@ def _():
 
 
 @app.cell
-def _(error, fleet_pick, health, job_days, optimum, prediction, scan_test):
-    mo.stop(prediction.value is None or error is not None)
+def _(fleet_pick, job_days, optimum, optimum_error, prediction, scan_test):
+    # the U-curve, 41 solves: once per fleet, job or test time, not per move of your τ or the other sliders
+    mo.stop(prediction.value is None or optimum_error is not None)
     _opt = optimum.raw("optimal_scan_interval")
     mo.stop(_opt is None, mo.md("_No defects expected: nothing to screen for._"))
-    _rows = []
+    scan_rows = []
     for _i in range(41):
         _tau = _opt / 10 * 100 ** (_i / 40)
         _r = HEALTH.solve(fleet_pick.value, job_duration_hours=24 * job_days.value, scan_time_hours=scan_test.value,
                           scan_interval_hours=_tau)
-        _rows += [{"hours": _tau, "fraction": _r.scan_overhead, "term": "screening tests δ/τ"},
+        scan_rows += [{"hours": _tau, "fraction": _r.scan_overhead, "term": "screening tests δ/τ"},
                   {"hours": _tau, "fraction": _r.undetected_exposure, "term": "undetected corruption bτ/2M"},
                   {"hours": _tau, "fraction": _r.detection_cost, "term": "total"}]
+    return (scan_rows,)
+
+
+@app.cell
+def _(error, fleet_pick, health, optimum, prediction, scan_rows):
+    mo.stop(prediction.value is None or error is not None)
+    _opt = optimum.raw("optimal_scan_interval")
     _x = alt.X("hours:Q", scale=alt.Scale(type="log"), title="screening interval τ (hours)")
     _y = alt.Y("fraction:Q", axis=alt.Axis(format=".1%"), title="share of fleet time")
-    _lines = alt.Chart(alt.Data(values=_rows)).mark_line().encode(
+    _lines = alt.Chart(alt.Data(values=scan_rows)).mark_line().encode(
         x=_x, y=_y, color=alt.Color("term:N", title=None),
         tooltip=[alt.Tooltip("term:N"), alt.Tooltip("hours:Q", format=",.3g"), alt.Tooltip("fraction:Q", format=".2%")])
     _mine = alt.Chart(alt.Data(values=[{"hours": health.raw("scan_interval"), "fraction": health.detection_cost}])).mark_point(
@@ -348,7 +375,7 @@ def _():
 
 @app.cell
 def _():
-    ex1 = mo.ui.number(step=0.01, label="percent")
+    ex1 = labkit.ui.number("ex1", step=0.01, label="percent")
     mo.vstack([mo.md("**1.** On 4,096 synchronous GPUs, each slow on 1 step in 1,000, what percent of steps "
                      "wait for a straggler?"), ex1])
     return (ex1,)
@@ -363,7 +390,7 @@ def _(ex1):
 
 @app.cell
 def _():
-    ex2 = mo.ui.number(step=0.1, label="hours")
+    ex2 = labkit.ui.number("ex2", step=0.1, label="hours")
     mo.vstack([mo.md("**2.** For the 10,000-H100 training cluster with the default 30-minute screening pass, "
                      "what is the optimal screening interval τ*, in hours?"), ex2])
     return (ex2,)
@@ -378,7 +405,7 @@ def _(ex2):
 
 @app.cell
 def _():
-    ex3 = mo.ui.number(step=0.5, label="hours")
+    ex3 = labkit.ui.number("ex3", step=0.5, label="hours")
     mo.vstack([mo.md("**3.** The 100,000-H100 campus upgrades its drivers with 10 % of nodes down at a time and "
                      "2-hour waves. How many hours does the upgrade take?"), ex3])
     return (ex3,)
