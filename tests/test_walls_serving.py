@@ -56,6 +56,34 @@ def test_ttft_at_the_active_batch_is_own_prefill_plus_half_a_step():
     assert r.raw("itl") > r.raw("decode_step")          # arriving prefills stall the decode
 
 
+@settings(deadline=None, max_examples=40)
+@given(name=st.sampled_from(["Llama3_8B", "Llama3_70B", "Mixtral_8x7B", "Gemma3_27B", "DeepSeek_V3"]),
+       hw=st.sampled_from(["H100", "A100", "H200", "B200"]), prompt=st.integers(1, 3000), out=st.integers(1, 2000),
+       precision=st.sampled_from(["fp16", "bf16", "fp8"]), kv=st.sampled_from([None, "fp8", "fp16"]),
+       eff=st.floats(0.05, 1.0), tp=st.sampled_from([1, 2]))
+def test_batching_decode_steps_are_the_serving_models(name, hw, prompt, out, precision, kv, eff, tp):
+    """The decode steps (paged and static batch) are ServingModel's, whether computed directly
+    (tp 1, dense, full attention) or by ServingModel itself: the same floats."""
+    model, hardware = getattr(Models, name), getattr(Hardware, hw)
+    kw = dict(precision=precision, efficiency=eff, kv_precision=kv)
+    try:
+        r = CB.solve(model, hardware, seq_len=prompt + out, prompt_len=prompt, output_tokens=out, tp_size=tp, **kw)
+    except SpecError:
+        return                 # e.g. a precision the device lacks, or more tp than it has
+    if not r.feasible:
+        return
+    ctx = prompt + out // 2
+    dec = ServingModel().solve(model, hardware, seq_len=ctx, batch_size=r.max_active_requests, tp_size=tp, **kw)
+    assert r.raw("decode_step") == dec.raw("itl")
+    pre = ServingModel().solve(model, hardware, seq_len=prompt, tp_size=tp, **kw).raw("ttft_bound")
+    step_bound = dec.raw("itl_bound") + r.max_active_requests / out * pre
+    assert r.raw("itl_bound") == step_bound
+    if r.static_max_active_requests >= 1:
+        st_ = ServingModel().solve(model, hardware, seq_len=ctx, batch_size=r.static_max_active_requests,
+                                   tp_size=tp, **kw)
+        assert r.raw("static_itl") == st_.raw("itl")
+
+
 def test_batching_nothing_fits_is_reported_not_raised():
     r = CB.solve(Models.Llama3_70B, Hardware.H100)
     assert not r.feasible and r.raw("throughput_tokens_per_sec") == 0 and "no request fits" in r.reason

@@ -16,18 +16,58 @@ ServingModel's (the ``*_bound`` and ``*_calibrated`` answers too). Constant cost
 """
 from __future__ import annotations
 
-from ..checks import fraction, positive_int
+from .. import calibration
+from ..checks import fraction
 from ..errors import SpecError
 from ..fmt import si
-from ..formulas import (calc_continuous_step_time, calc_kv_fragmentation, calc_paged_batch_requests,
+from ..formulas import (calc_continuous_step_time, calc_itl, calc_kv_fragmentation, calc_paged_batch_requests,
                         calc_static_batch_requests)
 from ..results import Result
 from ..zoo import constants
-from ._common import check_hardware, check_transformer
-from .serving import ServingModel
+from ..units import BYTES_PER_ELEMENT
+from ._common import check_batch, check_efficiency, check_hardware, check_transformer
+from .serving import ServingModel, _kv_precision
 
 _MS, _GB = ("ms", 1e3), ("GB", 1e-9)
 _SERVE = ServingModel()
+
+
+class _Decode:
+    """ServingModel's decode step (itl, itl_bound, itl_calibrated) at any batch, for the case it
+    computes without collectives, experts or length-dependent KV: one accelerator (tp 1), a dense
+    model, full attention on every layer. The same expressions in the same order (so the same
+    floats) through ``calc_itl.raw``: ITL = max((W + KV)/BW, 2 P B / (Peak x eta)) + dispatch.
+    tests/test_walls_serving.py checks it against ServingModel. None when the case is not covered."""
+
+    __slots__ = ("w", "kv_seq", "flops", "bw", "peak", "eff", "tax", "bw_cal", "g_eff")
+
+    @classmethod
+    def make(cls, model, hardware, pre, seq_len, efficiency, kv_precision):
+        if pre["tp_size"] != 1 or model.architecture == "moe" or model.kv_lora_rank or model.sliding_window:
+            return None
+        self = cls()
+        precision = pre["precision"]
+        kv_bpe = BYTES_PER_ELEMENT[precision] if kv_precision is None else _kv_precision(kv_precision)[1]
+        tp = 1
+        kv_elems = 2.0 * -(-model.n_kv_heads // tp) * model.head_dim
+        self.kv_seq = (kv_elems * (model.layers * seq_len), kv_bpe)   # KV = elems x token-layers x B x bytes
+        self.w = model.weight_bytes(precision) / tp
+        self.flops = model.active_parameters_count
+        self.bw = hardware.memory.bandwidth_bytes_s
+        self.peak = hardware.compute.peak_flop_s(precision)
+        self.eff = check_efficiency(efficiency)
+        self.tax = hardware.dispatch_tax_s
+        cal = calibration.get()
+        self.bw_cal, self.g_eff = self.bw * cal.decode_gemv, cal.gemm(precision)
+        return self
+
+    def steps(self, batch: int) -> dict:
+        kv = self.kv_seq[0] * batch * self.kv_seq[1]
+        decode = 2.0 * self.flops * batch / 1
+        w, bw = self.w, self.bw * 1.0             # (bandwidth_efficiency 1, as ServingModel's default)
+        return {"itl": calc_itl.raw(w, kv, bw, decode, self.peak, self.eff) + self.tax,
+                "itl_bound": calc_itl.raw(w, kv, self.bw, decode, self.peak, 1.0),
+                "itl_calibrated": calc_itl.raw(w, kv, self.bw_cal, decode, self.peak, self.g_eff) + self.tax}
 
 
 class ContinuousBatchingResult(Result):
@@ -52,19 +92,21 @@ class ContinuousBatchingModel:
         (vLLM's gpu_memory_utilization)."""
         check_transformer(model, "ContinuousBatchingModel")
         check_hardware(hardware)
-        seq_len = positive_int("seq_len", seq_len)
-        prompt_len = positive_int("prompt_len", prompt_len)
-        output_tokens = positive_int("output_tokens", output_tokens)
+        seq_len = check_batch(seq_len, "seq_len")
+        prompt_len = check_batch(prompt_len, "prompt_len")
+        output_tokens = check_batch(output_tokens, "output_tokens")
         if prompt_len + output_tokens > seq_len:
             raise SpecError("seq_len", seq_len, f"at least prompt_len + output_tokens = {prompt_len + output_tokens} "
                             "(the maximum length covers the mean request)")
-        cap = None if max_batch_size is None else positive_int("max_batch_size", max_batch_size)
-        page = int(constants().batching_page_tokens) if page_size is None else positive_int("page_size", page_size)
-        memory_fraction = fraction("memory_fraction", memory_fraction)
+        cap = None if max_batch_size is None else check_batch(max_batch_size, "max_batch_size")
+        page = int(constants().batching_page_tokens) if page_size is None else check_batch(page_size, "page_size")
+        if not (type(memory_fraction) is float and 0.0 < memory_fraction <= 1.0):   # (the fast path)
+            memory_fraction = fraction("memory_fraction", memory_fraction)
         mean_ctx = prompt_len + output_tokens // 2
         kw = dict(precision=precision, efficiency=efficiency, kv_precision=kv_precision, tp_size=tp_size)
+        # ._v: read the results' canonical floats in place (raw() copies every field; nothing here mutates)
         pre = _SERVE.solve(model, hardware, seq_len=prompt_len, batch_size=1,
-                           prefill_chunk_tokens=prefill_chunk_tokens, **kw).raw()
+                           prefill_chunk_tokens=prefill_chunk_tokens, **kw)._v
         probe = pre
         tp = pre["tp_size"]
         # KV per token at the reservation length (sliding-window layers make it length-dependent)
@@ -94,7 +136,9 @@ class ContinuousBatchingModel:
             v["reason"] = (f"no request fits: weights take {si(probe['model_weights_size'], 'B')} of "
                            f"{si(probe['memory_capacity'] * memory_fraction, 'B')} usable")
             return ContinuousBatchingResult(v, lambda: _work(v))
-        dec = _SERVE.solve(model, hardware, seq_len=mean_ctx, batch_size=n_paged, **kw).raw()
+        fast = _Decode.make(model, hardware, pre, mean_ctx, efficiency, kv_precision)
+        dec = fast.steps(n_paged) if fast else _SERVE.solve(model, hardware, seq_len=mean_ctx, batch_size=n_paged,
+                                                            **kw)._v
         for sfx in ("", "_bound", "_calibrated"):
             step = calc_continuous_step_time.raw(dec["itl" + sfx], pre["ttft" + sfx], n_paged, output_tokens)
             v["itl" + sfx] = step
@@ -102,7 +146,8 @@ class ContinuousBatchingModel:
             v["throughput" + ("_tokens_per_sec" if not sfx else sfx)] = n_paged / step
         v["decode_step"] = dec["itl"]
         if n_static >= 1:
-            st = _SERVE.solve(model, hardware, seq_len=mean_ctx, batch_size=n_static, **kw).raw()
+            st = fast.steps(n_static) if fast else _SERVE.solve(model, hardware, seq_len=mean_ctx,
+                                                                batch_size=n_static, **kw)._v
             # a static batch prefills together (prefill FLOPs and TP traffic grow linearly with the
             # batch, so its time is n x one prompt's, plus one dispatch), then decodes until the
             # longest reply (S_max) ends
