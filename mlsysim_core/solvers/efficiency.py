@@ -29,7 +29,6 @@ from ._common import check_batch, check_hardware, check_precision, check_transfo
 MODES = ("eager", "compiled", "graph")
 LOSSES = ("tile_quantization", "weight_stall", "attention_io", "elementwise", "launch_overhead")
 _MAX_BATCH = 1 << 20
-_TILE_SCALES = (0.25, 0.5, 1.0, 2.0)
 
 
 class EfficiencyResult(Result):
@@ -74,9 +73,10 @@ class EfficiencyModel:
         precision, bpe = check_precision(precision)
         b = check_batch(batch_size)
         s = check_batch(seq_len, "seq_len")
-        choice("mode", mode, MODES)
+        if type(mode) is not str or mode not in MODES:        # (the fast path: a str in a tuple)
+            choice("mode", mode, MODES)
         for name, v in (("use_flash_attention", use_flash_attention), ("is_training", is_training)):
-            if not isinstance(v, bool):
+            if v is not True and v is not False:
                 raise SpecError(name, v, "True or False")
         c = constants()
         if launch_overhead is None:
@@ -114,27 +114,36 @@ class _Config:
         self.sram_el = _per_device("smem_per_sm", hardware, c.eff_smem_per_sm_default) / bpe
         self.name, self.hw = model.name, hardware.name
 
-    def times(self, b: int, s: int) -> dict:
+    def _terms(self, b: int, s: int) -> tuple:
+        """The step's parts at batch b (shared by ``times`` and the crossover search)."""
         tokens = b * s
         L, ps = self.layers, self.passes
         gemm_flops = 2.0 * self.p * tokens * ps
         attn_flops = 4.0 * L * s * s * self.heads * self.d * b * ps
-        # cuBLAS heuristics pick a tile shape per problem: the best of 1/4x..2x the zoo's tile height
-        tile = max(calc_tile_efficiency.raw(tokens, self.h, self.tile_m * fm, self.tile_n, self.sms)
-                   for fm in _TILE_SCALES)
+        # cuBLAS heuristics pick a tile shape per problem: the best of 1/4x, 1/2x, 1x, 2x the zoo's tile height
+        tile_eff, h, tm, tn, sms = calc_tile_efficiency.raw, self.h, self.tile_m, self.tile_n, self.sms
+        tile = max(tile_eff(tokens, h, tm * 0.25, tn, sms), tile_eff(tokens, h, tm * 0.5, tn, sms),
+                   tile_eff(tokens, h, tm * 1.0, tn, sms), tile_eff(tokens, h, tm * 2.0, tn, sms))
         t_gc = gemm_flops / (self.peak * tile)
         t_gm = self.p * self.bpe * ps / self.bw          # weights read each pass (grads written in backward)
         io_head = (calc_attention_io_flash.raw(s, self.d, self.sram_el) if self.flash
                    else calc_attention_io_standard.raw(s, self.d))
         io_bytes = io_head * self.heads * L * b * self.bpe * ps
         t_ac, t_am = attn_flops / self.peak, io_bytes / self.bw
-        tensor = tokens * self.h * self.bpe
+        tensor = tokens * h * self.bpe
         fused = self.mode != "eager"
         saved = calc_fusion_bytes_saved.raw(self.n_elem, tensor) * L * ps
         elem_bytes = 2.0 * self.n_elem * tensor * L * ps - (saved if fused else 0.0)
         t_el = elem_bytes / self.bw
         gemm_t, attn_t = max(t_gc, t_gm), max(t_ac, t_am)
         gpu = gemm_t + attn_t + t_el
+        return (gpu, tokens, gemm_flops, attn_flops, tile, t_gc, t_gm, io_bytes, t_ac, t_am, fused, saved, t_el,
+                gemm_t, attn_t)
+
+    def times(self, b: int, s: int) -> dict:
+        (gpu, tokens, gemm_flops, attn_flops, tile, t_gc, t_gm, io_bytes, t_ac, t_am, fused, saved, t_el,
+         gemm_t, attn_t) = self._terms(b, s)
+        L, ps = self.layers, self.passes
         kernels = self.kpl * L * ps
         step = calc_launch_bound_time.raw(gpu, kernels, self.t_launch)
         ideal = (gemm_flops + attn_flops) / self.peak
@@ -154,9 +163,10 @@ class _Config:
 
     def crossover(self, s: int) -> int | None:
         """Smallest batch whose GPU time covers the launches (None beyond 2^20)."""
+        launch = self.kpl * self.layers * self.passes * self.t_launch     # "launch_time": no batch in it
+
         def covered(b):
-            t = self.times(b, s)
-            return t["gpu_time"] >= t["launch_time"]
+            return self._terms(b, s)[0] >= launch
         if covered(1):
             return 1
         lo, hi = 1, 2
