@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 
-from ..checks import positive_int
 from ..errors import SpecError
 from ..fmt import pct
 from ..formulas import (calc_allen_cunneen_wait, calc_erlang_c, calc_gang_fragmentation, calc_gang_slots,
@@ -23,7 +22,7 @@ from ..formulas import (calc_allen_cunneen_wait, calc_erlang_c, calc_gang_fragme
 from ..results import Result
 from ..units import magnitude
 from ..zoo import constants
-from ._common import check_fleet
+from ._common import check_batch, check_fleet
 
 _H = ("hour", 1 / 3600.0)
 
@@ -36,6 +35,8 @@ class OrchestrationResult(Result):
 
 
 def _nonneg(name, value, unit, positive=True):
+    if (type(value) is float or type(value) is int) and 0 < value < 1e300:   # the fast path
+        return float(value)
     v = magnitude(value, unit, name)
     if v < 0 or (positive and v == 0):
         raise SpecError(name, value, f"a {'positive' if positive else 'non-negative'} value"
@@ -74,14 +75,14 @@ class OrchestrationModel:
               arrival_cv=None, service_cv=None, priority_shares=None, preemptive=False) -> OrchestrationResult:
         fleet = check_fleet(fleet)
         c0 = constants()
-        g = positive_int("job_gpus", job_gpus)
+        g = check_batch(job_gpus, "job_gpus")
         gpn, nodes = fleet.node.accelerators_per_node, fleet.count
         if g > nodes * gpn:
             raise SpecError("job_gpus", job_gpus, f"at most the fleet's {nodes * gpn:,} accelerators")
         d = _nonneg("job_hours", job_hours, "hour") * 3600.0
         ca = c0.orch_arrival_cv if arrival_cv is None else _nonneg("arrival_cv", arrival_cv, "dimensionless", False)
         cs = c0.orch_service_cv if service_cv is None else _nonneg("service_cv", service_cv, "dimensionless", False)
-        if not isinstance(preemptive, bool):
+        if preemptive is not True and preemptive is not False:
             raise SpecError("preemptive", preemptive, "True or False")
         slots = int(calc_gang_slots.raw(nodes, gpn, g))
         if (utilization is None) == (arrival_rate_per_hour is None):
