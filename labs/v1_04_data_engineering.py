@@ -25,12 +25,15 @@ with app.setup:
 
     C = constants()
     XFORM, DATA = TransformationModel(), DataModel()
-    A100_RATE = C.labs_data_rn50_a100_images_per_s      # measured ResNet-50 training, one A100
-    V100_RATE = C.labs_data_rn50_v100_images_per_s      # the same recipe on one V100
+    A100_RATE = round(C.labs_data_rn50_a100_images_per_s)   # measured ResNet-50 training, one A100 (images/s)
+    V100_RATE = round(C.labs_data_rn50_v100_images_per_s)   # the same recipe on one V100
     DGX_CORES = int(C.labs_data_dgx_a100_cpu_cores)
     RATE_STEPS = sorted({250, 500, 800, V100_RATE, 1800, A100_RATE, 3500, 5000, 7500, 10000})
     CORE_STEPS = [8, 16, 32, 48, 64, 96, DGX_CORES, 192, 256, 384, 512]  # noqa: registry (core counts)
-    SAMPLE_KB = sorted({10, 50, C.data_imagenet_sample_bytes / 1e3, 250, 500, 1000, 2000})
+    IMAGENET_KB = round(C.data_imagenet_sample_bytes / 1e3)   # one ImageNet JPEG, in KB (slider stops are whole KB)
+    SAMPLE_KB = sorted({10, 50, IMAGENET_KB, 250, 500, 1000, 2000})
+    IMAGENET_IMAGES = round(C.labs_data_imagenet_train_images)
+    FS_BW = si(C.storage_fs_bandwidth, "B/s")                  # the zoo's shared filesystem
     FLEET_STEPS = [8, 64, 256, 1024, 2048, 4096, 8192, 16384, 32768]
 
     labkit.init()  # colour-blind-safe chart theme
@@ -217,13 +220,13 @@ def _(batch, gpus, per_core, rate):
 def _(core_sweep, cores, prediction, xform):
     mo.stop(prediction.value is None or core_sweep is None or xform is None)
     _x = alt.X("cores:Q", scale=alt.Scale(type="log", base=2), title="CPU cores per node")
-    _lines = alt.Chart(alt.Data(values=core_sweep)).mark_line(point=True).encode(
+    _lines = alt.Chart({"values": core_sweep}).mark_line(point=True).encode(
         x=_x, y=alt.Y("busy:Q", title="GPUs busy", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("pipeline:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=["pipeline:N", "cores:Q", alt.Tooltip("busy:Q", format=".1%")])
-    _need = alt.Chart(alt.Data(values=[{"cores": xform.cores_needed}])).mark_rule(
+        tooltip=[alt.Tooltip("pipeline:N"), alt.Tooltip("cores:Q"), alt.Tooltip("busy:Q", format=".1%")])
+    _need = alt.Chart({"values": [{"cores": xform.cores_needed}]}).mark_rule(
         color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(x=_x)
-    _now = alt.Chart(alt.Data(values=[{"cores": cores.value}])).mark_rule(color=labkit.PALETTE["grey"]).encode(x=_x)
+    _now = alt.Chart({"values": [{"cores": cores.value}]}).mark_rule(color=labkit.PALETTE["grey"]).encode(x=_x)
     (_lines + _need + _now).properties(width=600, height=280, title=alt.Title(
         "GPU utilisation against CPU cores", subtitle="red dashes: cores needed; grey: your node"))
     return
@@ -231,11 +234,11 @@ def _(core_sweep, cores, prediction, xform):
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    mo.md(rf"""
     ## 3 · Data gravity: the shared filesystem
 
     Scale the job out. Every GPU pulls its samples from one shared filesystem (the zoo's default
-    is the 2 TB/s that Llama 3's Tectonic storage sustains, Dubey et al. 2024), through each
+    is the {FS_BW} that Llama 3's Tectonic storage sustains, Dubey et al. 2024), through each
     node's storage links and each GPU's PCIe lane. A *cache hit* (local NVMe, page cache) skips
     storage and network. The training rate per GPU is the one set in section 2.
     """)
@@ -245,8 +248,8 @@ def _():
 @app.cell
 def _():
     fleet = labkit.ui.slider("fleet", steps=FLEET_STEPS, value=1024, show_value=True, label="GPUs in the job")
-    sample_kb = labkit.ui.slider("sample_kb", steps=SAMPLE_KB, value=C.data_imagenet_sample_bytes / 1e3,
-                                 show_value=True, label="Bytes per sample (KB; 115 = an ImageNet JPEG)")
+    sample_kb = labkit.ui.slider("sample_kb", steps=SAMPLE_KB, value=IMAGENET_KB,
+                                 show_value=True, label=f"Bytes per sample (KB; {IMAGENET_KB} = an ImageNet JPEG)")
     cache = labkit.ui.slider("cache", start=0.0, stop=0.95, step=0.05, value=0.0, show_value=True,
                              label="Cache hit rate")
     mo.hstack([fleet, sample_kb, cache], justify="start", wrap=True)
@@ -258,15 +261,24 @@ def _(cache, fleet, gpus, rate, sample_kb):
     try:
         ingest = DATA.solve(samples_per_second=rate.value, bytes_per_sample=sample_kb.value * 1e3,
                             n_accelerators=fleet.value, accelerators_per_node=gpus.value, cache_hit_rate=cache.value)
+        ingest_error = None
+    except MLSysError as _e:
+        ingest, ingest_error = None, str(_e)
+    return ingest, ingest_error
+
+
+@app.cell
+def _(cache, gpus, rate, sample_kb):
+    # the sweep over job sizes: once per rate, node, sample size and cache, not per job-size move
+    try:
         fleet_sweep = [{"gpus": _n, "busy": DATA.solve(samples_per_second=rate.value,
                                                        bytes_per_sample=sample_kb.value * 1e3, n_accelerators=_n,
                                                        accelerators_per_node=gpus.value,
                                                        cache_hit_rate=cache.value).accelerator_utilization}
                        for _n in FLEET_STEPS]
-        ingest_error = None
-    except MLSysError as _e:
-        ingest, fleet_sweep, ingest_error = None, None, str(_e)
-    return fleet_sweep, ingest, ingest_error
+    except MLSysError:
+        fleet_sweep = None
+    return (fleet_sweep,)
 
 
 @app.cell
@@ -297,12 +309,12 @@ def _(ingest, ingest_error):
 
 @app.cell
 def _(fleet, fleet_sweep, ingest_error):
-    mo.stop(ingest_error is not None)
+    mo.stop(ingest_error is not None or fleet_sweep is None)
     _x = alt.X("gpus:Q", scale=alt.Scale(type="log", base=2), title="GPUs in the job")
-    _line = alt.Chart(alt.Data(values=fleet_sweep)).mark_line(point=True, color=labkit.PALETTE["blue"]).encode(
+    _line = alt.Chart({"values": fleet_sweep}).mark_line(point=True, color=labkit.PALETTE["blue"]).encode(
         x=_x, y=alt.Y("busy:Q", title="GPUs busy", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        tooltip=["gpus:Q", alt.Tooltip("busy:Q", format=".1%")])
-    _now = alt.Chart(alt.Data(values=[{"gpus": fleet.value}])).mark_rule(color=labkit.PALETTE["grey"]).encode(x=_x)
+        tooltip=[alt.Tooltip("gpus:Q"), alt.Tooltip("busy:Q", format=".1%")])
+    _now = alt.Chart({"values": [{"gpus": fleet.value}]}).mark_rule(color=labkit.PALETTE["grey"]).encode(x=_x)
     (_line + _now).properties(width=600, height=240, title=alt.Title(
         "GPU utilisation as the job grows", subtitle="grey: your job; past the knee, storage sets the pace"))
     return
@@ -310,12 +322,12 @@ def _(fleet, fleet_sweep, ingest_error):
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    mo.md(rf"""
     ## 4 · The worked example, live
 
     Mohan et al. (2021, VLDB 14(5), section 3) measured that image models need **3 to 24 CPU
     cores per V100** to avoid stalls. With NVIDIA's measured ResNet-50 rates and the zoo's
-    per-core JPEG rate, the engine's count per GPU, and one ImageNet epoch (1,281,167 JPEGs) on
+    per-core JPEG rate, the engine's count per GPU, and one ImageNet epoch ({IMAGENET_IMAGES:,} JPEGs) on
     a DGX A100 with the CPU pipeline of section 1:
     """)
     return
@@ -383,8 +395,8 @@ def _(answer_1):
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
-    **Exercise 2.** The DGX A100 of section 1 (8 A100s, 128 cores, batch 256), but with prefetching
+    mo.md(rf"""
+    **Exercise 2.** The DGX A100 of section 1 (8 A100s, {DGX_CORES} cores, batch 256), but with prefetching
     **off**: what share of the time are the GPUs busy, in percent?
     """)
     return
@@ -408,7 +420,7 @@ def _(answer_2):
 @app.cell(hide_code=True)
 def _():
     mo.md(rf"""
-    **Exercise 3.** ImageNet JPEGs, no cache, the zoo's 2 TB/s shared filesystem, A100s at
+    **Exercise 3.** ImageNet JPEGs, no cache, the zoo's {FS_BW} shared filesystem, A100s at
     {A100_RATE:,.0f} images/s in nodes of 8: what is the largest job, in GPUs, that storage still feeds without
     a stall?
     """)
@@ -423,15 +435,22 @@ def _():
 
 
 @app.cell
-def _(answer_3):
+def _():
+    # once, not per typed answer: bisection on the engine's verdict (20 solves)
     def _stalled(n):
         return DATA.solve(samples_per_second=A100_RATE, n_accelerators=n, accelerators_per_node=8).is_stalled
 
-    _lo, _hi = 1, 1 << 20                 # bisection on the engine's verdict (20 steps)
+    _lo, _hi = 1, 1 << 20
     while _hi - _lo > 1:
         _mid = (_lo + _hi) // 2
         _lo, _hi = (_lo, _mid) if _stalled(_mid) else (_mid, _hi)
-    labkit.check_answer(answer_3.value, _lo, "GPUs")
+    largest_fed_job = _lo
+    return (largest_fed_job,)
+
+
+@app.cell
+def _(answer_3, largest_fed_job):
+    labkit.check_answer(answer_3.value, largest_fed_job, "GPUs")
     return
 
 
