@@ -13,7 +13,7 @@ its accuracy price from published measurements. Sources: formulas/responsible.py
 """
 from __future__ import annotations
 
-from ..checks import choice, fraction, positive_int
+from ..checks import MAX_COUNT, choice, fraction, positive_int
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import (calc_accuracy_at_epsilon, calc_dpsgd_extra_traffic, calc_dpsgd_flop_multiplier,
@@ -21,8 +21,18 @@ from ..formulas import (calc_accuracy_at_epsilon, calc_dpsgd_extra_traffic, calc
 from ..results import Result
 from ..units import magnitude
 from ..zoo import constants
-from ._common import check_hardware, check_model
-from .engine import Engine
+from ._common import check_batch, check_efficiency, check_hardware, check_model, check_precision
+from .engine import roofline
+
+
+def _frac(name, v):
+    """checks.fraction (a number in (0, 1]), with a fast path for a float already in range."""
+    return v if type(v) is float and 0.0 < v <= 1.0 else fraction(name, v)
+
+
+def _count(name, v):
+    """checks.positive_int(name, v, 0) (an integer >= 0), with a fast path for an int."""
+    return v if type(v) is int and 0 <= v <= MAX_COUNT else positive_int(name, v, 0)
 
 DP_METHODS = ("per_sample", "ghost")
 BENCHMARKS = ("cifar10", "mnist")
@@ -71,8 +81,10 @@ class ResponsibleEngineeringModel:
               min_subgroup_prevalence=None, pgd_steps=0) -> ResponsibleEngineeringResult:
         model, hardware = check_model(model), check_hardware(hardware)
         c = constants()
-        choice("dp_method", dp_method, DP_METHODS)
-        choice("dp_benchmark", dp_benchmark, BENCHMARKS)
+        if type(dp_method) is not str or dp_method not in DP_METHODS:       # (fast path: a str in a tuple)
+            choice("dp_method", dp_method, DP_METHODS)
+        if type(dp_benchmark) is not str or dp_benchmark not in BENCHMARKS:
+            choice("dp_benchmark", dp_benchmark, BENCHMARKS)
         if epsilon is not None:
             eps = magnitude(epsilon, "dimensionless", "epsilon")
             if eps <= 0:
@@ -85,25 +97,28 @@ class ResponsibleEngineeringModel:
         base_h = None if base_gpu_hours is None else magnitude(base_gpu_hours, "hour", "base_gpu_hours")
         if base_h is not None and base_h < 0:
             raise SpecError("base_gpu_hours", base_gpu_hours, "GPU-hours >= 0")
-        k_groups = positive_int("subgroups", subgroups, 0)
-        w = fraction("ci_half_width", ci_half_width)
-        conf = fraction("confidence", confidence)
-        p_acc = fraction("subgroup_accuracy", subgroup_accuracy)
+        k_groups = _count("subgroups", subgroups)
+        w = _frac("ci_half_width", ci_half_width)
+        conf = _frac("confidence", confidence)
+        p_acc = _frac("subgroup_accuracy", subgroup_accuracy)
         prev = None if min_subgroup_prevalence is None else fraction("min_subgroup_prevalence",
                                                                      min_subgroup_prevalence)
-        k_pgd = positive_int("pgd_steps", pgd_steps, 0)
+        k_pgd = _count("pgd_steps", pgd_steps)
 
-        train = Engine.solve(model, hardware, batch_size, precision, efficiency, is_training=True)
-        step = train.raw("latency")
+        # Engine.solve's checks, then its raw roofline (the same numbers, without two result objects)
+        prec, bpe = check_precision(precision)
+        b, eta = check_batch(batch_size), check_efficiency(efficiency)
+        train = roofline(model, hardware, b, prec, bpe, eta, True)
+        step = train["latency"]
         p = model.parameters_count
         r = {"model": model.name, "hardware": hardware.name, "batch_size": batch_size, "step_time": step,
-             "memory_footprint": train.raw("memory_footprint"), "memory_capacity": hardware.memory.capacity_bytes,
+             "memory_footprint": train["memory_footprint"], "memory_capacity": hardware.memory.capacity_bytes,
              "epsilon": eps, "delta": dlt, "dp_method": dp_method, "dp_benchmark": dp_benchmark}
 
         # --- DP-SGD
         if eps is None:
             r.update(dp_time_multiplier=1.0, dp_flop_multiplier=1.0, per_sample_grad_memory=0.0,
-                     dp_memory_multiplier=1.0, dp_step_time=step, dp_fits=train.raw("feasible"),
+                     dp_memory_multiplier=1.0, dp_step_time=step, dp_fits=train["feasible"],
                      dp_accuracy=None, nonprivate_accuracy=None, dp_accuracy_drop=0.0,
                      dp_accuracy_extrapolated=False)
         else:
@@ -116,7 +131,7 @@ class ResponsibleEngineeringModel:
             dp_step = step * m_flop + extra
             eps_pts, acc_pts, base_acc = _table(dp_benchmark)
             acc = calc_accuracy_at_epsilon.raw(eps, eps_pts, acc_pts)
-            foot = train.raw("memory_footprint")
+            foot = train["memory_footprint"]
             r.update(dp_time_multiplier=dp_step / step, dp_flop_multiplier=m_flop, per_sample_grad_memory=psg,
                      dp_memory_multiplier=(foot + psg) / foot, dp_step_time=dp_step,
                      dp_fits=foot + psg <= hardware.memory.capacity_bytes, dp_accuracy=acc,
@@ -128,7 +143,7 @@ class ResponsibleEngineeringModel:
         total_eval = n_group * k_groups
         eval_h = 0.0
         if total_eval:   # inference throughput only when there is something to evaluate
-            eval_h = total_eval / Engine.solve(model, hardware, batch_size, precision, efficiency).raw("throughput") / 3600.0
+            eval_h = total_eval / roofline(model, hardware, b, prec, bpe, eta)["throughput"] / 3600.0
         r.update(subgroups=k_groups, ci_half_width=w, confidence=conf, samples_per_subgroup=int(n_group),
                  evaluation_samples=int(total_eval),
                  dataset_for_rarest_group=None if prev is None else int(-(-n_group // prev)),
