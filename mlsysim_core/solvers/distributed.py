@@ -79,7 +79,7 @@ class Context:
     __slots__ = ("model", "fleet", "precision", "bpe", "batch", "eff", "seq", "n", "apn", "peak",
                  "bw", "cap", "tax", "nv_bw", "nv_lat", "fab_bw", "fab_lat", "params", "fwd_sample",
                  "is_tf", "layers", "hidden", "heads", "top_k", "act_sample", "c_train", "c_recomp",
-                 "adam", "overlap_eff", "tp_ar", "ep_a2a", "zero3", "idle", "attn_layers", "attn_dim",
+                 "adam", "overlap_eff", "tp_ar", "ep_a2a", "zero3", "idle", "attn_dim",
                  "kv_heads", "head_dim", "rails", "port_bw", "attn_on")
 
     def __init__(self, model, fleet, batch_size, precision, bpe, efficiency, seq_len, attention_flops=False,
@@ -109,7 +109,6 @@ class Context:
         self.hidden = getattr(model, "hidden_dim", 0)
         self.heads = getattr(model, "heads", 0)
         # attention width d = heads x head size (PaLM's H Q); K/V heads for the CP ring
-        self.attn_layers = self.layers if self.is_tf else 0
         self.attn_dim = self.heads * model.head_dim if self.is_tf else 0
         self.kv_heads = model.n_kv_heads if self.is_tf else 0
         self.head_dim = model.head_dim if self.is_tf else 0
