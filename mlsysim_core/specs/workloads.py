@@ -8,7 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..units import BYTES_PER_ELEMENT, bytes_per_element, q
+from ..checks import MAX_COUNT, integer
+from ..errors import SpecError
+from ..units import BYTES_PER_ELEMENT, PRECISIONS, q
+
+
+def _bpe(precision, name: str = "precision") -> float:
+    """Bytes per element; a str is type-checked first (a list or dict is unhashable)."""
+    if type(precision) is str:
+        bpe = BYTES_PER_ELEMENT.get(precision) or BYTES_PER_ELEMENT.get(precision.lower())
+        if bpe is not None:
+            return bpe
+    raise SpecError(name, precision, f"one of {', '.join(PRECISIONS)}")
+
+
+def _count(name: str, value, minimum: int = 1) -> int:
+    """An integer count (fast path: a plain int in range); at most MAX_COUNT, so products stay finite."""
+    if type(value) is int and minimum <= value <= MAX_COUNT:
+        return value
+    return integer(name, value, minimum=minimum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +85,7 @@ class Workload:
     def weight_bytes(self, precision: str = "fp16") -> float:
         if self.model_size_bytes is not None and not self.parameters_count:
             return self.model_size_bytes
-        bpe = BYTES_PER_ELEMENT.get(precision) or bytes_per_element(precision)
-        return self.parameters_count * bpe
+        return self.parameters_count * _bpe(precision)
 
     def size_in_bytes(self, precision: str = "fp16"):
         return q(self.weight_bytes(precision), "byte").to("GB")
@@ -134,12 +151,14 @@ class TransformerWorkload(Workload):
         cannot split one latent vector, so each rank keeps it whole); otherwise K and V of the
         rank's KV heads, 2 x ceil(H_kv / TP) x d_head (a KV head is never split).
         """
+        tp_size = _count("tp_size", tp_size)
         if self.kv_lora_rank:
             return float(self.kv_lora_rank + self.qk_rope_head_dim)
         return 2.0 * -(-self.n_kv_heads // tp_size) * self.head_dim
 
     def cached_token_layers(self, seq_len: int) -> float:
         """Token-layers the cache holds at context ``seq_len`` (sliding-window layers cap at the window)."""
+        seq_len = _count("seq_len", seq_len, 0)
         if not self.sliding_window or not self.sliding_window_layers:
             return float(self.layers * seq_len)
         from ..formulas import calc_sliding_window_cached_tokens
@@ -154,7 +173,9 @@ class TransformerWorkload(Workload):
         sliding-window layers hold at most ``sliding_window`` tokens (calc_sliding_window_cached_tokens).
         """
         from ..formulas import calc_kv_cache_bytes, calc_mla_kv_cache_bytes
-        bpe = bytes_per_element(precision)
+        seq_len, batch_size = _count("seq_len", seq_len, 0), _count("batch_size", batch_size)
+        tp_size = _count("tp_size", tp_size)
+        bpe = _bpe(precision)
         if self.sliding_window and self.sliding_window_layers:
             return self.kv_elements_per_token_layer(tp_size) * self.cached_token_layers(seq_len) * batch_size * bpe
         if self.kv_lora_rank:
