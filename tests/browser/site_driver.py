@@ -154,7 +154,7 @@ class LabPage:
         """Navigate; return (seconds until the pre-rendered copy shows text, the page state then)."""
         t0 = self._t_nav = time.monotonic()
         self.page.goto(url, wait_until="commit")
-        self.page.wait_for_function(f"() => ({_STATE_JS})().prerender > 200", timeout=LOAD_TIMEOUT_MS)
+        self.page.wait_for_function(f"() => ({_STATE_JS})().prerender > 20", timeout=LOAD_TIMEOUT_MS)
         return time.monotonic() - t0, self.state()
 
     def wait_interactive(self, need_chart: bool = True, timeout_ms: int = LOAD_TIMEOUT_MS) -> float:
