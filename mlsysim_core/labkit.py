@@ -260,9 +260,9 @@ pre, code { white-space: pre-wrap; overflow-wrap: anywhere; }
 html.mlsx-present body { zoom: 1.3; }
 html.mlsx-present, html.mlsx-present body, html.mlsx-present .markdown, html.mlsx-present .prose { color: #000 !important; background: #fff; }
 html.mlsx-present .prose a { color: #003a8c; }
-html.mlsx-present .prose p:not(:has(marimo-tex, .katex-display)), html.mlsx-present .prose li {
+html.mlsx-present .prose :is(p, .paragraph):not(:has(marimo-tex, .katex-display)), html.mlsx-present .prose li {
   display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
-html.mlsx-present .prose p:hover, html.mlsx-present .prose li:hover { -webkit-line-clamp: unset; }
+html.mlsx-present .prose :is(p, .paragraph, li):hover { -webkit-line-clamp: unset; }
 html.mlsx-present [data-kind], html.mlsx-present .callout { border-width: 3px !important; }
 html.mlsx-present svg.marks text { fill: #000; }
 """
