@@ -21,7 +21,9 @@ class DistributedResult(Result):
              "memory_per_accelerator": _GB, "memory_capacity": _GB, "shortfall": _GB,
              "weights_per_accelerator": _GB, "gradients_per_accelerator": _GB,
              "optimizer_state_per_accelerator": _GB, "activations_per_accelerator": _GB,
-             "gradient_bytes": _GB, "flops_per_accelerator": ("TFLOP", 1e-12)}
+             "gradient_bytes": _GB, "flops_per_accelerator": ("TFLOP", 1e-12),
+             "cp_communication_latency": _MS, "cp_exchange_bytes": _GB,
+             "fabric_bandwidth_per_accelerator": ("GB/s", 1e-9)}
 
     _PARTS = ("compute", "dp", "tp", "ep", "pp", "bubble")
     _FIELDS = ("compute_latency", "dp_communication_latency", "tp_communication_latency",
@@ -31,7 +33,10 @@ class DistributedResult(Result):
         """Step time by component as plain floats in ``unit`` (s or ms): for stacked bar charts."""
         from .checks import choice
         f = {"s": 1.0, "ms": 1e3}[choice("unit", unit, ("s", "ms"))]
-        return {p: self._v[k] * f for p, k in zip(self._PARTS, self._FIELDS)}
+        parts = {p: self._v[k] * f for p, k in zip(self._PARTS, self._FIELDS)}
+        if self._v.get("cp_communication_latency"):  # context parallelism's exposed K/V exchange
+            parts["cp"] = self._v["cp_communication_latency"] * f
+        return parts
 
 
 class ScalingResult(Result):

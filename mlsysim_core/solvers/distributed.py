@@ -213,7 +213,15 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
         act_mb = ctx.act_sample * rank_mb / (pp * tp)
         boundary = ctx.act_sample * rank_mb / pp
     acts = act_mb * in_flight
-    bytes_moved = state + 2.0 * m * params * ctx.bpe + 2.0 * m * act_mb
+    # HBM traffic: activations are written and read back whether they are stored or recomputed
+    # (recomputation writes them again), so traffic uses the stored-everything size: with full
+    # recomputation a step is never cheaper than without it
+    act_traffic = act_mb
+    if recompute and ctx.is_tf:
+        act_traffic = (_cp_act(layers, ctx.seq, rank_mb, ctx.hidden, ctx.heads, cp, ctx.bpe, "selective", tp)
+                       if cp > 1 else _act(layers, ctx.seq, rank_mb, ctx.hidden, ctx.heads, ctx.bpe, "selective", tp))
+        act_traffic *= ctx.c_recomp / ctx.c_train
+    bytes_moved = state + 2.0 * m * params * ctx.bpe + 2.0 * m * act_traffic
     t_flop = hw_flops / (ctx.peak * ctx.eff)
     t_mem = bytes_moved / ctx.bw
     t_compute = _roof(hw_flops, bytes_moved, ctx.peak, ctx.bw, ctx.eff, ctx.tax)
