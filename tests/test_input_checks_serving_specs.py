@@ -46,3 +46,27 @@ def test_workload_methods_refuse(method, arg, value):
 
 def test_get_kv_cache_size_names_seq_len():
     _refused(LLAMA.get_kv_cache_size, "seq_len", Q_(1, "kg"))
+
+
+# ----------------------------------------------------------------------------- ServingFleetModel
+
+def _fleet(**kw):
+    args = dict(model=LLAMA, hardware=M.Hardware.H100, qps=10.0, slo_p99_ms=5000.0)
+    args.update(kw)
+    return M.ServingFleetModel().solve(**args)
+
+
+@pytest.mark.parametrize("arg,value", [("batch_size", -1), ("batch_size", 1e308), ("seq_len", 0),
+                                       ("seq_len", None), ("seq_len", [1]), ("qps", 1e-308),
+                                       ("qps", Q_(1, "kg")), ("slo_p99_ms", 1e308), ("slo_p99_ms", 0)])
+def test_serving_fleet_names_the_callers_argument(arg, value):
+    msg = _refused(_fleet, arg, value)
+    assert "max_batch_size" not in msg and "prompt_len" not in msg
+
+
+def test_unstable_fleet_reports_inf_waits_and_load_above_one_as_documented():
+    r = _fleet(qps=1e6, max_replicas=2)
+    assert not r.stable and r.binding == "max_replicas"
+    assert r.utilization > 1 and math.isinf(r.raw("wait_p99"))
+    assert {"utilization", "wait_p99", "latency_p99"} <= type(r).MAY_BE_INF
+    assert math.isfinite(r.raw("cost_per_query"))

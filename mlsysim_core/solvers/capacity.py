@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 
-from ..checks import choice, positive_int
+from ..checks import choice, positive, positive_int
 from ..errors import SpecError
 from ..fmt import pct, si, usd
 from ..formulas import calc_continuous_step_time, calc_erlang_c, calc_mmc_response_quantile, calc_mmc_wait_quantile
@@ -71,6 +71,13 @@ class ServingFleetResult(Result):
              "replica_throughput": ("1/s", 1.0), "fleet_capacity": ("1/s", 1.0),
              "memory_required": ("GB", 1e-9), "memory_capacity": ("GB", 1e-9),
              "memory_shortfall": ("GB", 1e-9)}
+    # An unstable queue (offered load a >= c slots, the "throughput" binding) has no steady state:
+    # its waits and latency quantiles are inf (the queue grows without bound) and rho = a / c, the
+    # traffic intensity of M/M/c (Kleinrock 1975, section 3.5), is >= 1; the same holds for the
+    # calibrated and ideal-bound replica times evaluated at the sized fleet.
+    _Q = ("mean_wait", "wait_p50", "wait_p99", "latency_p50", "latency_p99", "ttft_p50", "ttft_p99", "p99")
+    MAY_BE_INF = frozenset(_Q + ("utilization",) + tuple(f"{k}{x}" for x in ("_calibrated", "_bound") for k in (
+        "ttft_p99", "latency_p99", "ttft_p50", "utilization")))
 
 
 _SFX = ("", "_calibrated", "_bound")
@@ -203,13 +210,15 @@ class ServingFleetModel:
         interleaved, calc_continuous_step_time) or "static" (a batch of ``batch_size`` prefills and
         decodes together: TTFT is the batch's prefill). Cost grows with log(max_replicas).
         """
-        lam = magnitude(qps, "1/s", "qps")
-        if lam <= 0:
-            raise SpecError("qps", qps, "a positive request rate (requests per second)")
-        slo = magnitude(slo_p99_ms, "ms", "slo_p99_ms") / 1e3
-        if slo <= 0:
-            raise SpecError("slo_p99_ms", slo_p99_ms, "a positive latency target in ms")
+        # bounded (checks.TINY..HUGE) so that costs per query and loads stay finite
+        lam = positive("qps", qps, unit="1/s", what="a positive request rate (requests per second), 1e-30 to 1e30")
+        slo = positive("slo_p99_ms", slo_p99_ms, unit="ms", what="a positive latency target in ms, 1e-30 to 1e30") / 1e3
         output_tokens = positive_int("output_tokens", output_tokens)
+        # checked here so that errors name the caller's arguments (ContinuousBatchingModel calls
+        # them prompt_len / max_batch_size)
+        seq_len = positive_int("seq_len", seq_len)
+        if batch_size is not None:
+            batch_size = positive_int("batch_size", batch_size)
         max_replicas = positive_int("max_replicas", max_replicas)
         choice("batching", batching, BATCHING)
         if batch_size is None and batching == "static":
