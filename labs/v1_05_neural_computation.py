@@ -112,10 +112,10 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    mo.md(rf"""
     ## 1 · Predict first
 
-    One transformer layer of GPT-3 175B (width 12,288, 96 heads) trains on a micro-batch of
+    One transformer layer of {Models.GPT3.name} (width {Models.GPT3.hidden_dim:,}, {Models.GPT3.heads} heads) trains on a micro-batch of
     **8 sequences of 2,048 tokens**, in 16-bit, keeping every activation for the backward pass.
     """)
     return
@@ -279,14 +279,14 @@ def _(batch, gpus, model):
 @app.cell
 def _(hardware, prediction, run_error, seq_len, sweep):
     mo.stop(prediction.value is None or run_error is not None)
-    _lines = alt.Chart(alt.Data(values=sweep)).mark_line(point=True).encode(
+    _lines = alt.Chart({"values": sweep}).mark_line(point=True).encode(
         x=alt.X("seq:Q", scale=alt.Scale(type="log", base=2), title="sequence length s (tokens)"),
         y=alt.Y("GB:Q", scale=alt.Scale(type="log"), title="memory per accelerator (GB)"),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=320)),
-        tooltip=["series:N", "seq:Q", alt.Tooltip("GB:Q", format=".3g")])
-    _cap = alt.Chart(alt.Data(values=[{"GB": hardware.value.memory.capacity_bytes / 1e9}])).mark_rule(
-        color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(y="GB:Q")
-    _now = alt.Chart(alt.Data(values=[{"seq": seq_len.value}])).mark_rule(color=labkit.PALETTE["grey"]).encode(x="seq:Q")
+        tooltip=[alt.Tooltip("series:N"), alt.Tooltip("seq:Q"), alt.Tooltip("GB:Q", format=".3g")])
+    _cap = alt.Chart({"values": [{"GB": hardware.value.memory.capacity_bytes / 1e9}]}).mark_rule(
+        color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(y=alt.Y("GB:Q"))
+    _now = alt.Chart({"values": [{"seq": seq_len.value}]}).mark_rule(color=labkit.PALETTE["grey"]).encode(x=alt.X("seq:Q"))
     (_lines + _cap + _now).properties(width=600, height=280, title=alt.Title(
         "Training memory vs sequence length", subtitle="red: the accelerator's memory; grey: your sequence"))
     return
@@ -375,8 +375,8 @@ def _(answer_1):
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
-    **Exercise 2.** Llama-3.1-8B (32 layers, width 4,096, 32 heads), one sequence of 8,192 tokens,
+    mo.md(rf"""
+    **Exercise 2.** {Models.Llama3_8B.name} ({Models.Llama3_8B.layers} layers, width {Models.Llama3_8B.hidden_dim:,}, {Models.Llama3_8B.heads} heads), one sequence of 8,192 tokens,
     16-bit, no recomputation: how many GB of activations does the training step keep?
     """)
     return
