@@ -194,13 +194,13 @@ def _(hardware, layers, prediction, run_error):
     mo.stop(prediction.value is None or run_error is not None)
     _rows = [{"layer": KIND_NAMES[_r.raw("kind")], "I": _r.raw("arithmetic_intensity"),
               "bound": _r.bottleneck} for _r in layers]
-    _bars = alt.Chart(alt.Data(values=_rows)).mark_bar().encode(
+    _bars = alt.Chart({"values": _rows}).mark_bar().encode(
         y=alt.Y("layer:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X("I:Q", scale=alt.Scale(type="log"), title="arithmetic intensity (FLOP/byte, log)"),
         color=alt.Color("bound:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=["layer:N", alt.Tooltip("I:Q", format=",.3g"), "bound:N"])
-    _ridge = alt.Chart(alt.Data(values=[{"I": layers[0].raw("ridge_point")}])).mark_rule(
-        color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(x="I:Q")
+        tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("I:Q", format=",.3g"), alt.Tooltip("bound:N")])
+    _ridge = alt.Chart({"values": [{"I": layers[0].raw("ridge_point")}]}).mark_rule(
+        color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(x=alt.X("I:Q"))
     (_bars + _ridge).properties(width=600, height=200, title=alt.Title(
         "Which layers can the hardware feed?", subtitle=f"red: the {hardware.value.name}'s ridge point"))
     return
@@ -267,14 +267,14 @@ def _(width):
 @app.cell
 def _(crossover, prediction, seq_len, width):
     mo.stop(prediction.value is None)
-    _lines = alt.Chart(alt.Data(values=crossover)).mark_line(point=True).encode(
+    _lines = alt.Chart({"values": crossover}).mark_line(point=True).encode(
         x=alt.X("s:Q", scale=alt.Scale(type="log", base=2), title="sequence length s (tokens)"),
         y=alt.Y("flops:Q", scale=alt.Scale(type="log"), title="forward FLOPs per token (log)"),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=260)),
-        tooltip=["series:N", "s:Q", alt.Tooltip("flops:Q", format=".3g")])
-    _two_h = alt.Chart(alt.Data(values=[{"s": 2 * width.value}])).mark_rule(
-        color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(x="s:Q")
-    _now = alt.Chart(alt.Data(values=[{"s": seq_len.value}])).mark_rule(color=labkit.PALETTE["grey"]).encode(x="s:Q")
+        tooltip=[alt.Tooltip("series:N"), alt.Tooltip("s:Q"), alt.Tooltip("flops:Q", format=".3g")])
+    _two_h = alt.Chart({"values": [{"s": 2 * width.value}]}).mark_rule(
+        color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(x=alt.X("s:Q"))
+    _now = alt.Chart({"values": [{"s": seq_len.value}]}).mark_rule(color=labkit.PALETTE["grey"]).encode(x=alt.X("s:Q"))
     (_lines + _two_h + _now).properties(width=600, height=280, title=alt.Title(
         f"Per-token cost at width {width.value:,}", subtitle="red: s = 2h; grey: your sequence length"))
     return
