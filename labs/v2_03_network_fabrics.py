@@ -88,12 +88,13 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    mo.md(rf"""
     ## 1 · Predict, then reveal
 
-    Your 2,048-H100 cluster (InfiniBand HDR, 25 GB/s per GPU) must be built on a budget: the
+    Your {FLEET.total_accelerators:,}-GPU {FLEET.accelerator.name} cluster ({FLEET.fabric.name},
+    {si(FLEET.fabric.bandwidth_bytes_s, "B/s")} per GPU) must be built on a budget: the
     vendor offers a **2:1 oversubscribed** fat tree instead of a non-blocking one. The job
-    all-reduces Llama-3.1-70B's fp16 gradient across all 2,048 GPUs with NCCL rings, and the
+    all-reduces {MODEL.name}'s fp16 gradient across all {FLEET.total_accelerators:,} GPUs with NCCL rings, and the
     scheduler places it **packed** on consecutive servers.
     """)
     return
@@ -259,12 +260,12 @@ def _(error, fleet_pick, job_gpus, message, oversub, pattern, prediction):
                                 message_bytes=message.value.weight_bytes("fp16"))
             _rows.append({"topology": NAMES[_topo], "placement": _place, "seconds": _r.raw("allreduce_time"),
                           "hops": _r.avg_hops, "bandwidth GB/s": _r.effective_bandwidth.m_as("GB/s")})
-    alt.Chart(alt.Data(values=_rows)).mark_bar().encode(
+    alt.Chart({"values": _rows}).mark_bar().encode(
         y=alt.Y("topology:N", title=None, sort=list(NAMES.values())),
-        yOffset="placement:N",
+        yOffset=alt.YOffset("placement:N"),
         x=alt.X("seconds:Q", title="collective time (s)"),
         color=alt.Color("placement:N", title="placement"),
-        tooltip=["topology:N", "placement:N", alt.Tooltip("seconds:Q", format=",.3g"),
+        tooltip=[alt.Tooltip("topology:N"), alt.Tooltip("placement:N"), alt.Tooltip("seconds:Q", format=",.3g"),
                  alt.Tooltip("hops:Q", format=".3g"), alt.Tooltip("bandwidth GB/s:Q", format=",.3g")],
     ).properties(width=520, height=260, title=f"{message.value.name} fp16 gradient, "
                                               f"{min(job_gpus.value, fleet_pick.value.total_accelerators):,} GPUs")
@@ -295,11 +296,11 @@ def _(error, fleet_pick, job_gpus, message, prediction, topology):
                                     job_gpus=min(job_gpus.value, fleet_pick.value.total_accelerators),
                                     placement=_place, pattern=_pat, message_bytes=message.value.weight_bytes("fp16"))
                 _rows.append({"s": _s, "seconds": _r.raw("allreduce_time"), "case": f"{_pname}, {_place}"})
-    alt.Chart(alt.Data(values=_rows)).mark_line(point=True).encode(
+    alt.Chart({"values": _rows}).mark_line(point=True).encode(
         x=alt.X("s:Q", title="leaf oversubscription s (s:1)"),
         y=alt.Y("seconds:Q", title="collective time (s)"),
         color=alt.Color("case:N", title=None),
-        tooltip=["case:N", "s:Q", alt.Tooltip("seconds:Q", format=",.3g")],
+        tooltip=[alt.Tooltip("case:N"), alt.Tooltip("s:Q"), alt.Tooltip("seconds:Q", format=",.3g")],
     ).properties(width=520, height=280, title=f"{NAMES[_topo]}, {message.value.name}")
     return
 
