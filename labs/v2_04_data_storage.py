@@ -90,12 +90,14 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    _c = constants()
+    mo.md(rf"""
     ## 1 · Predict, then reveal
 
-    A team trains ResNet-50 on ImageNet JPEGs (about 115 KB each) on 256 H100s, reading from a
-    **2 TB/s** filesystem (the sustained rate of Llama 3's Tectonic). The GPUs never wait. They move
-    the same job, no cache, to the **10,000-H100** cluster on the same filesystem.
+    A team trains ResNet-50 on ImageNet JPEGs (about {si(_c.data_imagenet_sample_bytes, "B")} each) on
+    {SMALL.total_accelerators:,} H100s, reading from a **{si(_c.storage_fs_bandwidth, "B/s")}** filesystem (the
+    sustained rate of Llama 3's Tectonic). The GPUs never wait. They move the same job, no cache, to the
+    **{BIG.total_accelerators:,}-H100** cluster on the same filesystem.
     """)
     return
 
@@ -171,7 +173,7 @@ def _(efficiency, fleet_pick, model_pick, sample_kb):
     # the per-accelerator rate: one roofline solve per change of model, fleet or efficiency
     try:
         rate = DATA.solve(model=model_pick.value, fleet=fleet_pick.value, batch_size=256,
-                          efficiency=efficiency.value, bytes_per_sample=f"{sample_kb.value} kB").samples_per_second
+                          efficiency=efficiency.value, bytes_per_sample=sample_kb.value * 1e3).samples_per_second
         rate_error = None
     except MLSysError as _e:
         rate, rate_error = None, str(_e)
@@ -183,10 +185,10 @@ def _(cache_hit, fleet_pick, rate, rate_error, sample_kb, storage_gbs):
     try:
         if rate_error is not None:
             raise MLSysError(rate_error)
-        ingest = DATA.solve(samples_per_second=rate, bytes_per_sample=f"{sample_kb.value} kB",
+        ingest = DATA.solve(samples_per_second=rate, bytes_per_sample=sample_kb.value * 1e3,
                             n_accelerators=fleet_pick.value.total_accelerators,
                             accelerators_per_node=fleet_pick.value.node.accelerators_per_node,
-                            storage_bandwidth=f"{storage_gbs.value} GB/s", cache_hit_rate=cache_hit.value)
+                            storage_bandwidth=storage_gbs.value * 1e9, cache_hit_rate=cache_hit.value)
         ingest_error = None
     except MLSysError as _e:
         ingest, ingest_error = None, str(_e)
@@ -237,33 +239,59 @@ def _():
 
 
 @app.cell
-def _(cache_hit, fleet_pick, prediction, rate, rate_error, sample_kb, storage_gbs):
-    mo.stop(prediction.value is None or rate_error is not None)
-    _apn = fleet_pick.value.node.accelerators_per_node
-    _kw = dict(samples_per_second=rate, bytes_per_sample=f"{sample_kb.value} kB", accelerators_per_node=_apn,
-               storage_bandwidth=f"{storage_gbs.value} GB/s")
-    _by_n = []
-    for _h in sorted({0.0, cache_hit.value}):
-        for _n in SIZES:
-            _r = DATA.solve(n_accelerators=_n, cache_hit_rate=_h, **_kw)
-            _by_n.append({"N": _n, "busy": _r.accelerator_utilization, "cache": f"h = {_h:.0%}"})
+def _(fleet_pick, rate, rate_error, sample_kb, storage_gbs):
+    # the fleet's utilisation against the cache hit rate (50 points) and the smallest hit rate, to 1 %,
+    # that ends the stalls (bisection, 7 solves): once per rate, sample size, filesystem and fleet,
+    # not per cache move
+    mo.stop(rate_error is not None)
+    sweep_kw = dict(samples_per_second=rate, bytes_per_sample=sample_kb.value * 1e3,
+                    accelerators_per_node=fleet_pick.value.node.accelerators_per_node,
+                    storage_bandwidth=storage_gbs.value * 1e9)
     _n_fleet = fleet_pick.value.total_accelerators
-    _by_h = []
-    for _i in range(100):
-        _r = DATA.solve(n_accelerators=_n_fleet, cache_hit_rate=_i / 100, **_kw)
-        _by_h.append({"h": _i / 100, "busy": _r.accelerator_utilization, "path": _r.bottleneck})
+    by_h = []
+    for _i in range(0, 100, 2):
+        _r = DATA.solve(n_accelerators=_n_fleet, cache_hit_rate=_i / 100, **sweep_kw)
+        by_h.append({"h": _i / 100, "busy": _r.accelerator_utilization, "path": _r.bottleneck})
+
+    def _fed(i):
+        return DATA.solve(n_accelerators=_n_fleet, cache_hit_rate=i / 100, **sweep_kw).accelerator_utilization >= 1.0
+
+    _lo, _hi = -1, 99                       # _fed(_hi) is known only if checked: 99 is the last stop
+    if _fed(99):
+        while _hi - _lo > 1:
+            _mid = (_lo + _hi) // 2
+            _lo, _hi = (_lo, _mid) if _fed(_mid) else (_mid, _hi)
+        hit_needed = _hi / 100
+    else:
+        hit_needed = None
+    return by_h, hit_needed, sweep_kw
+
+
+@app.cell
+def _(cache_hit, fleet_pick, prediction, rate_error, sweep_kw):
+    mo.stop(prediction.value is None or rate_error is not None)
+    # utilisation against fleet size, without and with your cache
+    by_n = [{"N": _n, "busy": DATA.solve(n_accelerators=_n, cache_hit_rate=_h, **sweep_kw).accelerator_utilization,
+             "cache": f"h = {_h:.0%}"} for _h in sorted({0.0, cache_hit.value}) for _n in SIZES]
+    return (by_n,)
+
+
+@app.cell
+def _(by_h, by_n, fleet_pick, hit_needed, prediction, rate_error):
+    mo.stop(prediction.value is None or rate_error is not None)
+    _n_fleet = fleet_pick.value.total_accelerators
+    _by_n, _by_h, _need = by_n, by_h, hit_needed
     _y = alt.Y("busy:Q", title="accelerators computing", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1]))
-    _left = alt.Chart(alt.Data(values=_by_n)).mark_line(point=True).encode(
+    _left = alt.Chart({"values": _by_n}).mark_line(point=True).encode(
         x=alt.X("N:Q", scale=alt.Scale(type="log", base=2), title="accelerators N"), y=_y,
         color=alt.Color("cache:N", title=None),
-        tooltip=["cache:N", alt.Tooltip("N:Q", format=","), alt.Tooltip("busy:Q", format=".1%")],
+        tooltip=[alt.Tooltip("cache:N"), alt.Tooltip("N:Q", format=","), alt.Tooltip("busy:Q", format=".1%")],
     ).properties(width=270, height=240, title="against fleet size")
-    _right = alt.Chart(alt.Data(values=_by_h)).mark_line().encode(
+    _right = alt.Chart({"values": _by_h}).mark_line().encode(
         x=alt.X("h:Q", title="cache hit rate h", axis=alt.Axis(format=".0%")), y=_y,
         color=alt.Color("path:N", title="slowest path"),
-        tooltip=[alt.Tooltip("h:Q", format=".0%"), alt.Tooltip("busy:Q", format=".1%"), "path:N"],
+        tooltip=[alt.Tooltip("h:Q", format=".0%"), alt.Tooltip("busy:Q", format=".1%"), alt.Tooltip("path:N")],
     ).properties(width=270, height=240, title=f"{_n_fleet:,} accelerators")
-    _need = next((_p["h"] for _p in _by_h if _p["busy"] >= 1.0), None)
     _txt = (f"On {_n_fleet:,} accelerators the stalls stop at a cache hit rate of **{_need:.0%}**."
             if _need is not None else
             f"On {_n_fleet:,} accelerators no cache hit rate below 100 % stops the stalls: the "
@@ -297,7 +325,7 @@ def _():
 def _(asynchronous, ckpt_model, fleet_pick, storage_gbs):
     try:
         ckpt = CKPT.solve(ckpt_model.value, fleet_pick.value, asynchronous=asynchronous.value,
-                          filesystem_bandwidth=f"{storage_gbs.value} GB/s")
+                          filesystem_bandwidth=storage_gbs.value * 1e9)
         ckpt_error = None
     except MLSysError as _e:
         ckpt, ckpt_error = None, str(_e)
@@ -340,13 +368,13 @@ def _(ckpt_model, ckpt_error, fleet_pick, prediction):
     for _gbs in FS_STEPS:
         for _async, _name in ((False, "synchronous"), (True, "asynchronous")):
             _r = CKPT.solve(ckpt_model.value, fleet_pick.value, asynchronous=_async,
-                            filesystem_bandwidth=f"{_gbs} GB/s")
+                            filesystem_bandwidth=_gbs * 1e9)
             _rows.append({"GB/s": _gbs, "loss": _r.mfu_loss, "mode": _name})
-    alt.Chart(alt.Data(values=_rows)).mark_line(point=True).encode(
+    alt.Chart({"values": _rows}).mark_line(point=True).encode(
         x=alt.X("GB/s:Q", scale=alt.Scale(type="log"), title="filesystem bandwidth (GB/s)"),
         y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="MFU lost to checkpoints", axis=alt.Axis(format=".2%")),
         color=alt.Color("mode:N", title=None),
-        tooltip=["mode:N", "GB/s:Q", alt.Tooltip("loss:Q", format=".3%")],
+        tooltip=[alt.Tooltip("mode:N"), alt.Tooltip("GB/s:Q"), alt.Tooltip("loss:Q", format=".3%")],
     ).properties(width=540, height=260, title=f"{ckpt_model.value.name} on {fleet_pick.value.name}")
     return
 
