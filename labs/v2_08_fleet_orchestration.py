@@ -87,10 +87,10 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    mo.md(rf"""
     ## 1 · Predict, then reveal
 
-    Your 8,192-GPU cluster runs at **85 %** utilisation, its users submitting 512-GPU jobs of
+    Your {FLEET.total_accelerators:,}-GPU cluster runs at **85 %** utilisation, its users submitting 512-GPU jobs of
     24 hours at random (Poisson arrivals, exponential run times). A 15 % share of the cluster is,
     on average, idle.
     """)
@@ -255,12 +255,12 @@ def _(error, fleet_pick, job_gpus, job_hours, prediction, result, service_cv, ut
             _rows.append({"rho": _u, "hours": min(_w, _cap * 1.05), "gang": f"{_g:,} GPUs"})
     _x = alt.X("rho:Q", title="utilisation ρ", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1]))
     _y = alt.Y("hours:Q", title="mean wait (hours)", scale=alt.Scale(domain=[0, _cap]))
-    _lines = alt.Chart(alt.Data(values=_rows)).mark_line(clip=True).encode(
+    _lines = alt.Chart({"values": _rows}).mark_line(clip=True).encode(
         x=_x, y=_y, color=alt.Color("gang:N", title="gang", sort=[f"{_g:,} GPUs" for _g in _gangs]),
-        tooltip=["gang:N", alt.Tooltip("rho:Q", format=".0%"), alt.Tooltip("hours:Q", format=",.3g")])
-    _me = alt.Chart(alt.Data(values=[{"rho": utilization.value, "hours": min(result.mean_wait.m_as("hour"), _cap),
-                                      "what": "your job"}])).mark_point(
-        filled=True, size=120, color=labkit.PALETTE["vermillion"], clip=True).encode(x=_x, y=_y, tooltip=["what:N"])
+        tooltip=[alt.Tooltip("gang:N"), alt.Tooltip("rho:Q", format=".0%"), alt.Tooltip("hours:Q", format=",.3g")])
+    _me = alt.Chart({"values": [{"rho": utilization.value, "hours": min(result.mean_wait.m_as("hour"), _cap),
+                                      "what": "your job"}]}).mark_point(
+        filled=True, size=120, color=labkit.PALETTE["vermillion"], clip=True).encode(x=_x, y=_y, tooltip=[alt.Tooltip("what:N")])
     alt.layer(_lines, _me).properties(width=540, height=300,
                                       title=f"{fleet_pick.value.name}, E[S] = {job_hours.value} h")
     return
@@ -287,13 +287,13 @@ def _(error, fleet_pick, job_gpus, prediction):
         _r = ORCH.solve(fleet_pick.value, job_gpus=_g, job_hours=1, utilization=0.5)
         _rows.append({"gpus": _g, "stranded": _r.fragmentation, "slots": _r.slots,
                       "yours": "your job" if _g == min(job_gpus.value, _n) else "other sizes"})
-    alt.Chart(alt.Data(values=_rows)).mark_bar().encode(
+    alt.Chart({"values": _rows}).mark_bar().encode(
         x=alt.X("gpus:O", title="GPUs per job", sort=None),
         y=alt.Y("stranded:Q", title="GPUs stranded", axis=alt.Axis(format=".0%")),
         color=alt.Color("yours:N", title=None, scale=alt.Scale(domain=["your job", "other sizes"],
                                                                 range=[labkit.PALETTE["vermillion"],
                                                                        labkit.PALETTE["blue"]])),
-        tooltip=["gpus:Q", "slots:Q", alt.Tooltip("stranded:Q", format=".1%")],
+        tooltip=[alt.Tooltip("gpus:Q"), alt.Tooltip("slots:Q"), alt.Tooltip("stranded:Q", format=".1%")],
     ).properties(width=560, height=220)
     return
 
@@ -319,10 +319,10 @@ def _(classes, error, high_share, prediction, result):
     _rows = [{"class": "everyone (first come, first served)", "hours": result.mean_wait.m_as("hour")},
              {"class": f"high priority ({pct(high_share.value, 0)}, {_kind})", "hours": _hi},
              {"class": f"the rest ({pct(1 - high_share.value, 0)}, {_kind})", "hours": _lo}]
-    _chart = alt.Chart(alt.Data(values=_rows)).mark_bar().encode(
+    _chart = alt.Chart({"values": _rows}).mark_bar().encode(
         y=alt.Y("class:N", title=None, sort=None), x=alt.X("hours:Q", title="mean wait (hours)"),
         color=alt.Color("class:N", legend=None),
-        tooltip=["class:N", alt.Tooltip("hours:Q", format=",.3g")]).properties(width=520, height=120)
+        tooltip=[alt.Tooltip("class:N"), alt.Tooltip("hours:Q", format=",.3g")]).properties(width=520, height=120)
     mo.vstack([_chart, mo.md(f"High priority waits **{hours(_hi)}**, the rest **{hours(_lo)}** "
                              f"(first come, first served: {hours(result.mean_wait.m_as('hour'))})."),
                mo.accordion({"Show the work (priority classes)": mo.md(classes.explain())})])
@@ -362,7 +362,7 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    mo.md(rf"""
     ## Key takeaways
 
     - Waiting grows as $1/(1-\rho)$: going from 80 % to 95 % busy multiplies the wait several
@@ -375,7 +375,7 @@ def _():
 
     ## Exercises
 
-    Use the 8,192-GPU cluster with exponential run times ($c_s = 1$). The notebook checks within 3 %.
+    Use the {FLEET.total_accelerators:,}-GPU cluster with exponential run times ($c_s = 1$). The notebook checks within 3 %.
     """)
     return
 
@@ -407,7 +407,7 @@ def _():
 def _(ex2):
     _r = ORCH.solve(FLEET, job_gpus=3072, job_hours=1, utilization=0.5)
     labkit.check_answer(ex2.value, _r.fragmentation * 100, "%",
-                        hint="How many 3,072-GPU gangs fit in 8,192 GPUs, and what is left?")
+                        hint=f"How many 3,072-GPU gangs fit in {FLEET.total_accelerators:,} GPUs, and what is left?")
     return
 
 
