@@ -239,15 +239,15 @@ def _(batch, hardware, model, prediction):
     except MLSysError as _e:
         mo.stop(True, mo.callout(mo.md(f"**No curve for these inputs.** {_e}"), kind="danger"))
     _x = alt.X("epsilon:Q", scale=alt.Scale(type="log"), title="privacy budget ε (log)")
-    _cost = alt.Chart(alt.Data(values=[r for r in _rows if r["panel"] == "cost"])).mark_line(point=True).encode(
+    _cost = alt.Chart({"values": [r for r in _rows if r["panel"] == "cost"]}).mark_line(point=True).encode(
         x=_x, y=alt.Y("value:Q", title="GPU-hours vs non-private (×)", scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None),
-        tooltip=["series:N", "epsilon:Q", alt.Tooltip("value:Q", format=".3g")]).properties(width=270, height=220)
-    _acc = alt.Chart(alt.Data(values=[r for r in _rows if r["panel"] == "accuracy"])).mark_line(
+        tooltip=[alt.Tooltip("series:N"), alt.Tooltip("epsilon:Q"), alt.Tooltip("value:Q", format=".3g")]).properties(width=270, height=220)
+    _acc = alt.Chart({"values": [r for r in _rows if r["panel"] == "accuracy"]}).mark_line(
         point=True, color=labkit.PALETTE["vermillion"]).encode(
         x=_x, y=alt.Y("value:Q", title="published accuracy (%)", scale=alt.Scale(zero=False)),
         shape=alt.Shape("extrapolated:N", title="held end point"),
-        tooltip=["epsilon:Q", alt.Tooltip("value:Q", format=".1f"), "extrapolated:N"]).properties(width=270, height=220)
+        tooltip=[alt.Tooltip("epsilon:Q"), alt.Tooltip("value:Q", format=".1f"), alt.Tooltip("extrapolated:N")]).properties(width=270, height=220)
     alt.hconcat(_cost, _acc).resolve_scale(color="independent")
     return
 
@@ -285,11 +285,20 @@ def _(clients, dropout, fl_model, uplink):
     try:
         secagg = SECAGG.solve(clients.value, model=fl_model.value, dropout=dropout.value,
                               uplink_bandwidth=uplink.value * 1e6 / 8)
-        sa_sweep = [SECAGG.solve(_n, model=fl_model.value, dropout=dropout.value) for _n in CLIENTS]
         sa_error = None
     except MLSysError as _e:
-        secagg, sa_sweep, sa_error = None, None, str(_e)
-    return sa_error, sa_sweep, secagg
+        secagg, sa_error = None, str(_e)
+    return sa_error, secagg
+
+
+@app.cell
+def _(dropout, fl_model):
+    # the sweep over clients: once per model and dropout, not per client-count or uplink move
+    try:
+        sa_sweep = [SECAGG.solve(_n, model=fl_model.value, dropout=dropout.value) for _n in CLIENTS]
+    except MLSysError:
+        sa_sweep = None
+    return (sa_sweep,)
 
 
 @app.cell
@@ -312,15 +321,16 @@ def _(sa_error, secagg):
 
 @app.cell
 def _(sa_error, sa_sweep, secagg):
+    mo.stop(sa_sweep is None)
     mo.stop(sa_error is not None)
     _rows = [{"n": _s.n_clients, "expansion": _s.expansion, "server": _s.server_prg_per_entry} for _s in sa_sweep]
     _x = alt.X("n:Q", scale=alt.Scale(type="log", base=2), title="clients per round n")
-    _e = alt.Chart(alt.Data(values=_rows)).mark_line(point=True).encode(
+    _e = alt.Chart({"values": _rows}).mark_line(point=True).encode(
         x=_x, y=alt.Y("expansion:Q", title="client bytes vs the clear (×)", scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("n:Q", format=","), alt.Tooltip("expansion:Q", format=".3f")])
-    _me = alt.Chart(alt.Data(values=[{"n": secagg.n_clients, "expansion": secagg.expansion}])).mark_point(
-        filled=True, size=110, color="black").encode(x=_x, y="expansion:Q")
-    _srv = alt.Chart(alt.Data(values=_rows)).mark_line(point=True, color=labkit.PALETTE["orange"]).encode(
+    _me = alt.Chart({"values": [{"n": secagg.n_clients, "expansion": secagg.expansion}]}).mark_point(
+        filled=True, size=110, color="black").encode(x=_x, y=alt.Y("expansion:Q"))
+    _srv = alt.Chart({"values": _rows}).mark_line(point=True, color=labkit.PALETTE["orange"]).encode(
         x=_x, y=alt.Y("server:Q", scale=alt.Scale(type="log"), title="server PRG expansions per entry"),
         tooltip=[alt.Tooltip("n:Q", format=","), alt.Tooltip("server:Q", format=",.0f")])
     alt.hconcat(alt.layer(_e, _me).properties(width=270, height=220, title="client bytes"),
