@@ -4,6 +4,7 @@ implementation's solvers of the same name (PyPI mlsysim==0.3.0), side by side in
 
     python benchmarks/bench_walls.py            # builds .bench-venv/ once (bench_core's helper)
     python benchmarks/bench_walls.py --json out.json
+    python benchmarks/bench_walls.py --cpu      # CPU time of this process (steadier on a shared machine)
 
 Each call is timed with timeit (best of 5 repeats, loop count from autorange) in a subprocess per
 package, on the closest equivalent case (the reference's models are simpler and take fewer inputs:
@@ -61,20 +62,21 @@ CALLS = {
 }
 """
 PER_CALL = r"""
-import json, timeit
+import json, time, timeit
 {setup}
 out = {{}}
 for name, fn in CALLS.items():
     fn()
-    t = timeit.Timer(fn)
+    t = timeit.Timer(fn, timer={timer})
     n, _ = t.autorange()
     out[name] = min(t.repeat(repeat=5, number=n)) / n
 print(json.dumps(out))
 """
 
 
-def per_call(py, setup, env) -> dict:
-    r = subprocess.run([str(py), "-c", PER_CALL.format(setup=setup)], env=env, capture_output=True, text=True)
+def per_call(py, setup, env, timer="time.perf_counter") -> dict:
+    r = subprocess.run([str(py), "-c", PER_CALL.format(setup=setup, timer=timer)], env=env, capture_output=True,
+                       text=True)
     if r.returncode != 0:
         raise SystemExit(f"per-call benchmark failed in {py}:\n{r.stderr[-3000:]}")
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -83,11 +85,15 @@ def per_call(py, setup, env) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", type=Path, help="also write the numbers to this file")
+    ap.add_argument("--cpu", action="store_true",
+                    help="time with the process's CPU time (time.process_time): time other programs take on a "
+                         "loaded machine is not counted, so the ratio is steadier")
     args = ap.parse_args()
+    timer = "time.process_time" if args.cpu else "time.perf_counter"
     ref_py = ensure_reference()
     print(f"[info] reference: mlsysim {ref_version(ref_py)} in {ref_py}; ours: {sys.executable}")
-    ref = per_call(ref_py, REF_SETUP, env_for(False))
-    ours = per_call(Path(sys.executable), OURS_SETUP, env_for(True))
+    ref = per_call(ref_py, REF_SETUP, env_for(False), timer)
+    ours = per_call(Path(sys.executable), OURS_SETUP, env_for(True), timer)
     w = 30
     print(f"\n{'solver.solve per call':<{w}} {'mlsysim 0.3.0':>14} {'mlsysim_core':>13} {'ratio':>8} {'target':>8}  ok")
     print("-" * (w + 52))

@@ -11,15 +11,12 @@ described path; this model names each path, its utilisation and the stall it cau
 """
 from __future__ import annotations
 
-import math
-
-from ..checks import fraction
+from ..checks import HUGE, TINY, fraction, positive
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import calc_ingestion_demand, calc_stall_fraction
 from ..results import Result
 from ..specs import CNNWorkload, Fleet
-from ..units import magnitude
 from ..zoo import constants
 from ._common import check_batch
 
@@ -37,10 +34,11 @@ class DataResult(Result):
 
 
 def quantity(name, value, unit, allow_zero=False):
-    """A positive number (or Quantity, or '2 TB/s' string) in ``unit``; SpecError naming ``name``."""
-    if type(value) is float and 0.0 < value < math.inf:      # the fast path: what the full check returns
+    """A positive number (or Quantity, or '2 TB/s' string) in ``unit``, from checks.TINY to
+    checks.HUGE (rates and sizes are divided by); SpecError naming ``name``."""
+    if type(value) is float and TINY <= value <= HUGE:      # the fast path: what the full check returns
         return value
-    if type(value) is int and 0 < value < 1e300:
+    if type(value) is int and 1 <= value <= HUGE:
         return float(value)
     if isinstance(value, str):
         from ..units import Q_
@@ -48,10 +46,7 @@ def quantity(name, value, unit, allow_zero=False):
             value = Q_(value)
         except Exception:
             raise SpecError(name, value, f"a number (in {unit}), a Quantity or a string such as '2 GB/s'") from None
-    v = magnitude(value, unit, name)
-    if v < 0 or (v == 0 and not allow_zero):
-        raise SpecError(name, value, f"a positive value (in {unit} when a bare number)")
-    return v
+    return positive(name, value, unit=unit, allow_zero=allow_zero)
 
 
 def demand_rate(samples_per_second, model, hardware, batch_size, precision, efficiency) -> float:
