@@ -218,6 +218,12 @@ def test_decode_throughput_never_falls_with_batch(model, hw, seq, b1, b2):
 
 CALCS = sorted(formulas.__all__)
 FRACTIONS = {"parallel_fraction", "availability", "max_bubble"}
+# Arguments that are lists, not scalars (of counts, or of quantities in fn.units[name]): the
+# generic scalar guess does not apply; a wrong dimension is tested on an element.
+SEQUENCES = {"levels", "samples"}
+# Arguments constrained jointly, where 2 for every one is out of range: HFU's (model + recompute)
+# FLOP/s must not exceed the peak.
+JOINT = {("calc_hfu", "peak_flops"): 8.0}
 WRONG_UNITS = ["m", "kg", "s", "W", "FLOP", "FLOP/s", "B/s", "USD", "kWh", "g/kWh", "L"]
 
 
@@ -230,7 +236,12 @@ def _valid_args(fn):
         unit = fn.units.get(name)
         spec = getattr(fn, "specs", {}).get(name)
         ratio = isinstance(spec, str) and spec[:1] in "[("
-        args[name] = Q_(2.0, unit) if unit else (0.5 if name in FRACTIONS or ratio else 2)
+        value = JOINT.get((fn.__name__, name), 2.0)
+        args[name] = Q_(value, unit) if unit else (0.5 if name in FRACTIONS or ratio else 2)
+        if isinstance(spec, str) and spec.startswith("{"):     # a choice: its first option
+            args[name] = spec.strip("{}").split(",")[0].strip()
+        if name in SEQUENCES:
+            args[name] = [args[name], args[name]]
     return args
 
 
@@ -252,12 +263,15 @@ def test_calc_valid_call_succeeds(name):
 def test_every_calc_rejects_a_wrong_dimension(name, data):
     fn = getattr(formulas, name)
     args = _valid_args(fn)
-    target = data.draw(st.sampled_from(sorted(args)), label="argument")
+    specs = getattr(fn, "specs", {})
+    # a choice of strings has no dimension to get wrong (it is refused by name, not by unit)
+    dimensioned = [a for a in sorted(args) if not (isinstance(specs.get(a), str) and specs[a].startswith("{"))]
+    target = data.draw(st.sampled_from(dimensioned), label="argument")
     unit = fn.units.get(target) or "dimensionless"
     wrong = data.draw(st.sampled_from([u for u in WRONG_UNITS
                                        if ureg.Unit(u).dimensionality != ureg.Unit(unit).dimensionality]),
                       label="wrong unit")
-    args[target] = Q_(2.0, wrong)
+    args[target] = [Q_(2.0, wrong)] if target in SEQUENCES else Q_(2.0, wrong)
     with pytest.raises(UnitError) as e:
         fn(**args)
     assert target in str(e.value)

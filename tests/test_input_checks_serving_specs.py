@@ -70,3 +70,48 @@ def test_unstable_fleet_reports_inf_waits_and_load_above_one_as_documented():
     assert r.utilization > 1 and math.isinf(r.raw("wait_p99"))
     assert {"utilization", "wait_p99", "latency_p99"} <= type(r).MAY_BE_INF
     assert math.isfinite(r.raw("cost_per_query"))
+
+
+# ----------------------------------------------------------------------------- benchmarking, safeguards
+
+def test_mlperf_service_time_is_named_not_the_queue_rate():
+    msg = _refused(M.BenchmarkModel().mlperf, "service_time", 10 ** 30, latency_bound=1.0)
+    assert "service_rate" not in msg
+
+
+def test_runs_for_confidence_refuses_a_vanishing_error_instead_of_overflowing():
+    _refused(M.BenchmarkModel().solve, "relative_error", 1e-308, median_latency=0.01)
+
+
+@pytest.mark.parametrize("arg,value", [("ci_half_width", 1e-308), ("rarest_prevalence", 1e-308),
+                                       ("rarest_prevalence", 1.5)])
+def test_fairness_audit_bounds_what_it_divides_by(arg, value):
+    _refused(M.FairnessAuditModel().solve, arg, value, model=M.Models.ResNet50, hardware=M.Hardware.H100)
+
+
+def test_robustness_extra_cost_never_negative():
+    r = M.RobustnessBudgetModel().solve(serving_gpu_hours=Q_(2, "minute"))
+    assert r.raw("extra_cost") >= 0.0
+
+
+@pytest.mark.parametrize("fn", [M.calc_nmr_failure, M.calc_nmr_detected])
+@pytest.mark.parametrize("value", [Q_(1, "GB"), 10_001, 0])
+def test_nmr_replicas_bounded_no_hang(fn, value):
+    with pytest.raises(SpecError, match="replicas"):
+        fn(value, 0.01)
+
+
+def test_sample_percentile_takes_time_quantities():
+    assert M.calc_sample_percentile([Q_(2, "ms"), Q_(1, "ms"), Q_(3, "ms")], 0.5) == pytest.approx(2e-3)
+    with pytest.raises(SpecError, match=r"samples\[0\]"):
+        M.calc_sample_percentile([Q_(1, "kg")], 0.5)
+
+
+@pytest.mark.parametrize("fn,args,arg", [(M.calc_any_affected_probability, (1.5, 10), "probability"),
+                                         (M.calc_any_affected_probability, (0.1, -1), "n"),
+                                         (M.calc_straggler_stretch, (0.1, 10, -1.0), "slowdown"),
+                                         (M.calc_straggler_stretch, (0.1, 2.5, 1.0), "n")])
+def test_fleet_health_formulas_declare_their_arguments(fn, args, arg):
+    with pytest.raises(SpecError) as e:
+        fn(*args)
+    assert e.value.name == arg

@@ -11,7 +11,7 @@ import math
 from statistics import NormalDist
 
 from .._formula import formula
-from ..checks import number, positive, sequence
+from ..checks import positive, sequence
 from ..errors import SpecError
 
 _NORMAL = NormalDist()
@@ -74,11 +74,20 @@ def calc_hfu(model_flops_rate, recompute_flops_rate, peak_flops):
     return used / peak_flops
 
 
+def _samples(v):
+    """Latencies (s; bare numbers or time Quantities), at most 1,000,000 of them."""
+    return sequence("samples", v, lambda n, x: positive(n, x, allow_zero=True, unit="s"),
+                    max_len=1_000_000, what="a list of latencies")
+
+
+@formula(None, samples=_samples, quantile="(0,1]")
 def calc_sample_percentile(samples, quantile):
     """The q-quantile of measured samples by the nearest-rank rule: the ceil(q n)-th smallest
     (Hyndman & Fan (1996), "Sample Quantiles in Statistical Packages", The American Statistician
-    50(4), definition 1). Plain floats in, a float out; at most 1,000,000 samples (sorted: O(n log n))."""
-    q = number("quantile", quantile, lo=0.0, hi=1.0, lo_open=True)
-    xs = sorted(sequence("samples", samples, lambda n, v: positive(n, v, allow_zero=True),
-                         max_len=1_000_000, what="a list of latencies"))
-    return xs[max(0, math.ceil(q * len(xs)) - 1)]
+    50(4), definition 1). Samples in s (bare numbers or time Quantities), a float (s) out; at most
+    1,000,000 samples (sorted: cost grows as n log n)."""
+    xs = sorted(samples)
+    return xs[max(0, math.ceil(quantile * len(xs)) - 1)]
+
+
+calc_sample_percentile.units["samples"] = "s"   # of each element (a callable spec declares no unit)

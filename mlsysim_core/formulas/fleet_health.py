@@ -5,10 +5,9 @@ import math
 
 from .._formula import formula
 from ..checks import positive
-from ..checks import probability as _probability
 
 
-@formula(None)
+@formula(None, probability="[0,1]", n="int>=0")
 def calc_any_affected_probability(probability, n):
     """P(at least one of n independent members is affected) = 1 - (1 - p)^n.
 
@@ -16,11 +15,10 @@ def calc_any_affected_probability(probability, n):
     a request fanning out to 100 servers is slow 1 - 0.99^100 = 63 % of the time. Also the chance
     that a fleet of n machines holds at least one defective CPU (Dixit et al. 2021).
     """
-    probability = probability if 0.0 <= probability < 1.0 else _probability("probability", probability)
     return -math.expm1(n * math.log1p(-probability)) if probability < 1.0 else (1.0 if n > 0 else 0.0)
 
 
-@formula(None)
+@formula(None, probability="[0,1]", n="int>=0", slowdown=">=0")
 def calc_straggler_stretch(probability, n, slowdown):
     """Expected synchronous-step multiplier 1 + s (1 - (1 - p)^n): a step waits for its slowest worker.
 

@@ -61,7 +61,7 @@ def calc_tee_slowdown(overhead):
     return 1.0 / (1.0 - overhead)
 
 
-@formula(None, replicas="int>=1", fault_probability="[0,1]")
+@formula(None, replicas="int1..10000", fault_probability="[0,1]")
 def calc_nmr_failure(replicas, fault_probability):
     """P(the majority vote of N independent replicas is wrong) = sum_{k > N/2} C(N,k) p^k (1-p)^(N-k).
 
@@ -76,12 +76,13 @@ def calc_nmr_failure(replicas, fault_probability):
                      for k in range(replicas // 2 + 1, replicas + 1))
 
 
-@formula(None, replicas="int>=1", fault_probability="[0,1]")
+@formula(None, replicas="int1..10000", fault_probability="[0,1]")
 def calc_nmr_detected(replicas, fault_probability):
     """P(the replicas disagree without a majority: a fault detected but not corrected).
 
     Only an even N can tie (k = N/2 of N faulty): dual modular redundancy (N = 2) detects a single
     fault by comparison but cannot say which copy is right, so the work is re-run. Odd N: 0.
+    N <= 10,000 (like calc_nmr_failure).
     """
     if replicas % 2:
         return 0.0

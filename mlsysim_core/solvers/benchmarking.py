@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-from ..checks import integer, number, positive
+from ..checks import EFFICIENCY_MIN, integer, number, positive
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas.benchmarking import (calc_hfu, calc_lognormal_mean, calc_lognormal_percentile,
@@ -25,6 +25,7 @@ from ..results import Result
 from ..zoo import constants
 
 _BISECT = 60
+_T_MIN, _T_MAX = 1e-9, 1e9    # seconds: service times and latency bounds MLPerf can mean
 
 
 class BenchmarkResult(Result):
@@ -46,7 +47,9 @@ class BenchmarkModel:
         c = constants()
         m = positive("median_latency", median_latency, unit="s")
         s = number("sigma", sigma, lo=0.0, hi=3.0)
-        e = number("relative_error", relative_error, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
+        # at least EFFICIENCY_MIN (1e-6): the run count grows as 1/e^2 and must stay finite
+        e = number("relative_error", relative_error, lo=EFFICIENCY_MIN, hi=1.0, hi_open=True,
+                   allowed=f"a relative half-width in [{EFFICIENCY_MIN:g}, 1) (runs grow as 1/e^2)")
         conf = c.labs_v1_bench_confidence if confidence is None else number(
             "confidence", confidence, lo=0.0, hi=1.0, lo_open=True, hi_open=True)
         w = positive("warmup_excess", warmup_excess, allow_zero=True, maximum=1e3)
@@ -75,8 +78,11 @@ class BenchmarkModel:
         latency stays within ``latency_bound`` (0 when even an idle system misses it), and the
         offline throughput (every query available at once: all replicas always busy)."""
         c = constants()
-        t = positive("service_time", service_time, unit="s")
-        bound = positive("latency_bound", latency_bound, unit="s")
+        # 1e-9 s to 1e9 s (~32 years): the queue's rates 1/t stay within what its formulas accept
+        t = number("service_time", service_time, lo=_T_MIN, hi=_T_MAX, unit="s",
+                   allowed=f"a mean service time in s, from {_T_MIN:g} to {_T_MAX:g}")
+        bound = number("latency_bound", latency_bound, lo=_T_MIN, hi=_T_MAX, unit="s",
+                       allowed=f"a latency bound in s, from {_T_MIN:g} to {_T_MAX:g}")
         n = integer("servers", servers, minimum=1, maximum=100_000)
         q = c.labs_v1_mlperf_server_percentile
         mu = 1.0 / t

@@ -14,7 +14,7 @@ O(1) except the vote sum, O(N) with N <= 101 replicas.
 """
 from __future__ import annotations
 
-from ..checks import choice, flag, fraction, integer, positive, probability, sequence
+from ..checks import EFFICIENCY_MIN, choice, flag, fraction, integer, number, positive, probability, sequence
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas.fleet_health import calc_redundant_compute
@@ -200,7 +200,9 @@ class RobustnessBudgetModel:
              "redundancy_multiplier": m_red, "serving_gpu_hours_base": serve, "serving_gpu_hours": serve_h,
              "gpu_hour_price": price, "base_cost": (base + serve) * price,
              "training_cost": train_h * price, "serving_cost": serve_h * price,
-             "cost": (train_h + serve_h) * price, "extra_cost": (train_h + serve_h - base - serve) * price,
+             "cost": (train_h + serve_h) * price,
+             # summed per term (each multiplier >= 1), so rounding never takes it below 0
+             "extra_cost": (base * (m_pgd - 1.0) + serve * (m_red - 1.0)) * price,
              "total_multiplier": (train_h + serve_h) / (base + serve) if base + serve > 0 else 1.0}
         return RobustnessBudgetResult(r, lambda: _robust_work(r))
 
@@ -254,8 +256,13 @@ class FairnessAuditModel:
             raise SpecError("attribute_levels", attribute_levels, "at most 10,000,000 intersectional subgroups")
         dep = integer("deployments", deployments, minimum=1, maximum=1_000_000)
         audits = integer("audits_per_year", audits_per_year, minimum=1, maximum=366)
-        prev = 1.0 / k if rarest_prevalence is None else probability("rarest_prevalence", rarest_prevalence,
-                                                                      lo_open=True)
+        # bounded below by EFFICIENCY_MIN (1e-6): samples grow as 1/w^2 and the traffic pool as
+        # 1/prevalence, and both must stay finite (ResponsibleEngineeringModel divides by them)
+        number("ci_half_width", ci_half_width, lo=EFFICIENCY_MIN, hi=1.0, hi_open=True,
+               allowed=f"a half-width in [{EFFICIENCY_MIN:g}, 1) (samples grow as 1/w^2)")
+        prev = 1.0 / k if rarest_prevalence is None else number(
+            "rarest_prevalence", rarest_prevalence, lo=EFFICIENCY_MIN, hi=1.0,
+            allowed=f"a share of traffic in [{EFFICIENCY_MIN:g}, 1] (the pool grows as 1/prevalence)")
         label = c.sg_label_cost if label_cost is None else positive("label_cost", label_cost, allow_zero=True,
                                                                     unit="USD")
         price = _price(gpu_hour_price)
