@@ -66,6 +66,8 @@ class ThermalResult(Result):
     __slots__ = ()
     UNITS = {"burst_power": ("W", 1.0), "sustained_power": ("W", 1.0), "time_constant": ("min", 1 / 60.0),
              "time_to_throttle": ("min", 1 / 60.0), "duration": ("min", 1 / 60.0)}
+    # temperatures in °C: below 0 in the cold (ambient_c accepts -100 °C and up)
+    SIGNED = frozenset({"ambient_c", "throttle_c", "steady_temp_c", "temp_at_duration_c"})
 
 
 def _mac_energy_pj(precision: str) -> float:
