@@ -115,3 +115,9 @@ def test_fleet_health_formulas_declare_their_arguments(fn, args, arg):
     with pytest.raises(SpecError) as e:
         fn(*args)
     assert e.value.name == arg
+
+
+@pytest.mark.parametrize("arg", ["tp_size", "pp_size"])
+@pytest.mark.parametrize("value", [0, -1, 2.5])
+def test_scale_model_checks_the_split_before_dividing(arg, value):
+    _refused(M.ScaleModel().solve, arg, value, model=LLAMA, fleet=M.Systems.Clusters.H100_64, n_accelerators=64)

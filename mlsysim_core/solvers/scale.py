@@ -55,7 +55,10 @@ class ScaleModel:
         b = integer("batch_per_replica", batch_per_replica, minimum=1, maximum=1_000_000)
         sized = dataclasses.replace(fleet, count=n // apn, name=f"{n:,} × {fleet.accelerator.name}")
         # weak scaling: every data-parallel replica keeps its batch, so the global batch grows with N
-        replicas = max(1, n // (tp_size * pp_size)) if type(tp_size) is int and type(pp_size) is int else 1
+        # checked here (not only in DistributedModel) because the replica count divides by them
+        tp_size = integer("tp_size", tp_size, minimum=1, maximum=n)
+        pp_size = integer("pp_size", pp_size, minimum=1, maximum=n)
+        replicas = max(1, n // (tp_size * pp_size))
         d = _DIST.solve(model, sized, batch_size=b * replicas,
                         precision=precision, efficiency=efficiency, tp_size=tp_size, pp_size=pp_size,
                         microbatch_count=microbatch_count, seq_len=seq_len, zero_stage=zero_stage,
