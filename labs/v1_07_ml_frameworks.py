@@ -94,11 +94,12 @@ def _():
 
 @app.cell(hide_code=True)
 def _():
-    mo.md(r"""
+    mo.md(rf"""
     ## 1 · Predict first
 
-    You serve **Llama-3.1-8B** on one **NVIDIA H100** in plain PyTorch (eager mode), decoding one
-    token per sequence per step. Each of its 32 layers launches about 20 kernels. You grow the
+    You serve **{Models.Llama3_8B.name}** on one **{Hardware.H100.name}** in plain PyTorch (eager mode), decoding one
+    token per sequence per step. Each of its {Models.Llama3_8B.layers} layers launches about
+    {constants().eff_kernels_per_layer_eager:.0f} kernels. You grow the
     batch, the number of sequences decoded together.
     """)
     return
@@ -227,10 +228,10 @@ def _(eff, eff_error, prediction):
     _r = eff.raw()
     _rows = [{"where": "useful math (MFU)", "share": _r["mfu"]}] + [
         {"where": LOSS_NAMES[_k], "share": _v} for _k, _v in _r["losses"].items()]
-    alt.Chart(alt.Data(values=_rows)).mark_bar(color=labkit.PALETTE["blue"]).encode(
+    alt.Chart({"values": _rows}).mark_bar(color=labkit.PALETTE["blue"]).encode(
         y=alt.Y("where:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
         x=alt.X("share:Q", title="share of the step", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-        tooltip=["where:N", alt.Tooltip("share:Q", format=".1%")],
+        tooltip=[alt.Tooltip("where:N"), alt.Tooltip("share:Q", format=".1%")],
     ).properties(width=560, height=190, title="Where the step goes")
     return
 
@@ -272,12 +273,12 @@ def _(batch, prediction, sweep):
     _marks = [_p for _p in _marks if _p is not None]
     _x = alt.X("batch:Q", scale=alt.Scale(type="log", base=2), title="batch (sequences)")
     _y = alt.Y("ms:Q", scale=alt.Scale(type="log"), title="step time (ms)")
-    _lines = alt.Chart(alt.Data(values=sweep)).mark_line().encode(
+    _lines = alt.Chart({"values": sweep}).mark_line().encode(
         x=_x, y=_y, color=alt.Color("mode:N", title=None, legend=alt.Legend(orient="bottom")),
-        tooltip=["mode:N", "batch:Q", alt.Tooltip("ms:Q", format=".3g")])
-    _dots = alt.Chart(alt.Data(values=_marks)).mark_point(size=90, filled=True).encode(
+        tooltip=[alt.Tooltip("mode:N"), alt.Tooltip("batch:Q"), alt.Tooltip("ms:Q", format=".3g")])
+    _dots = alt.Chart({"values": _marks}).mark_point(size=90, filled=True).encode(
         x=_x, y=_y, color=alt.Color("mode:N", title=None))
-    _now = alt.Chart(alt.Data(values=[{"batch": batch.value}])).mark_rule(color=labkit.PALETTE["grey"]).encode(x=_x)
+    _now = alt.Chart({"values": [{"batch": batch.value}]}).mark_rule(color=labkit.PALETTE["grey"]).encode(x=_x)
     (_lines + _dots + _now).properties(width=600, height=300, title=alt.Title(
         "Step time against batch", subtitle="dot: the first batch of the sweep at which launches hide; grey: your batch"))
     return
