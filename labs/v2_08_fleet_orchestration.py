@@ -242,17 +242,25 @@ def _():
 
 
 @app.cell
-def _(error, fleet_pick, job_gpus, job_hours, prediction, result, service_cv, utilization):
-    mo.stop(prediction.value is None or error is not None)
+def _(error, fleet_pick, job_gpus, job_hours, service_cv):
+    # the wait curves: once per cluster, gang, run time and spread, not per utilisation or priority move
+    mo.stop(error is not None)
     _n = fleet_pick.value.total_accelerators
-    _gangs = sorted({max(1, min(8, _n)), min(job_gpus.value, _n), _n})
+    wait_gangs = sorted({max(1, min(8, _n)), min(job_gpus.value, _n), _n})
     _cap = 3 * job_hours.value
-    _rows = []
-    for _g in _gangs:
-        for _u in UTILS[::2]:
+    wait_rows = []
+    for _g in wait_gangs:
+        for _u in UTILS[::3]:   # 32 points a curve: altair deep-copies inline rows per layer
             _w = ORCH.solve(fleet_pick.value, job_gpus=_g, job_hours=job_hours.value, utilization=_u,
-                            service_cv=service_cv.value).mean_wait.m_as("hour")
-            _rows.append({"rho": _u, "hours": min(_w, _cap * 1.05), "gang": f"{_g:,} GPUs"})
+                            service_cv=service_cv.value).raw("mean_wait") / 3600    # s -> h (raw is SI)
+            wait_rows.append({"rho": _u, "hours": min(_w, _cap * 1.05), "gang": f"{_g:,} GPUs"})
+    return wait_gangs, wait_rows
+
+
+@app.cell
+def _(error, fleet_pick, job_hours, prediction, result, utilization, wait_gangs, wait_rows):
+    mo.stop(prediction.value is None or error is not None)
+    _gangs, _rows, _cap = wait_gangs, wait_rows, 3 * job_hours.value
     _x = alt.X("rho:Q", title="utilisation ρ", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1]))
     _y = alt.Y("hours:Q", title="mean wait (hours)", scale=alt.Scale(domain=[0, _cap]))
     _lines = alt.Chart({"values": _rows}).mark_line(clip=True).encode(
