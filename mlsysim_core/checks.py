@@ -127,11 +127,15 @@ def integer(name: str, value, *, minimum: int | None = 0, maximum: int = MAX_COU
 
 def positive_int(name: str, value, minimum: int = 1, maximum: int = MAX_COUNT) -> int:
     """An integer >= ``minimum`` (1 by default) and <= ``maximum``."""
+    if type(value) is int and minimum <= value <= maximum:   # the fast path
+        return value
     return integer(name, value, minimum=minimum, maximum=maximum)
 
 
 def fraction(name: str, value, *, lo_open: bool = True, hi: float = 1.0) -> float:
     """A number in (0, hi] (or [0, hi] when ``lo_open`` is False)."""
+    if type(value) is float and (0.0 < value if lo_open else 0.0 <= value) and value <= hi:   # the fast path
+        return value
     allowed = f"a number in {'(' if lo_open else '['}0, {_fmt(hi)}]"
     v = _to_float(name, value, None, allowed)
     if (v <= 0 if lo_open else v < 0) or v > hi:

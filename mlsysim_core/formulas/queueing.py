@@ -28,11 +28,15 @@ MAX_OFFERED_LOAD = 1e8
 
 
 def _servers(servers) -> int:
+    if type(servers) is int and 1 <= servers <= MAX_COUNT:   # the fast path (solvers call .raw in loops)
+        return servers
     return integer("servers", servers, minimum=1, maximum=MAX_COUNT,
                    what=f"a whole number of servers >= 1 (at most {MAX_COUNT:,})")
 
 
 def _load(offered_load) -> float:
+    if type(offered_load) is float and 0.0 <= offered_load <= MAX_OFFERED_LOAD:   # the fast path
+        return offered_load
     return number("offered_load", offered_load, lo=0.0, hi=MAX_OFFERED_LOAD,
                   allowed=f"a finite number of erlangs >= 0, at most {MAX_OFFERED_LOAD:g}")
 
