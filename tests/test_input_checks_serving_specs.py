@@ -121,3 +121,10 @@ def test_fleet_health_formulas_declare_their_arguments(fn, args, arg):
 @pytest.mark.parametrize("value", [0, -1, 2.5])
 def test_scale_model_checks_the_split_before_dividing(arg, value):
     _refused(M.ScaleModel().solve, arg, value, model=LLAMA, fleet=M.Systems.Clusters.H100_64, n_accelerators=64)
+
+
+@pytest.mark.parametrize("arg,value", [("injection_bandwidth", 1e-308), ("injection_bandwidth", Q_(1, "s")),
+                                       ("external_memory", 0), ("external_memory", math.inf)])
+def test_weight_streaming_bounds_its_bandwidth_and_memory(arg, value):
+    _refused(M.WeightStreamingModel().solve, arg, value, model=LLAMA, hardware=M.Hardware.Cerebras_CS3
+             if hasattr(M.Hardware, "Cerebras_CS3") else M.Hardware.H100)

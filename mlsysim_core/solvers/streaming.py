@@ -15,12 +15,11 @@ Sources: Cerebras Hot Chips 33 (2021) weight streaming; CS-3 press release (2024
 """
 from __future__ import annotations
 
-from ..checks import choice, positive_int
+from ..checks import choice, positive, positive_int
 from ..errors import SpecError
 from ..fmt import si
 from ..formulas import calc_prefill_flops, calc_streaming_crossover_batch, calc_streaming_layer_time
 from ..results import Result
-from ..units import magnitude
 from ..zoo import constants
 from ._common import check_batch, check_efficiency, check_hardware, check_precision, check_transformer
 from .serving import check_device_precision
@@ -59,13 +58,10 @@ class WeightStreamingModel:
                                 "in the zoo to stream weights over")
             bw = hardware.interconnect.bandwidth_bytes_s
         else:
-            bw = magnitude(injection_bandwidth, "byte/s", "injection_bandwidth")
-            if not bw > 0:
-                raise SpecError("injection_bandwidth", injection_bandwidth, "a positive bandwidth")
+            # 1e-30 .. 1e30 B/s (checks.positive): the layer time divides by it and stays finite
+            bw = positive("injection_bandwidth", injection_bandwidth, unit="byte/s")
         ext = constants().streaming_external_memory if external_memory is None else \
-            magnitude(external_memory, "byte", "external_memory")
-        if not ext > 0:
-            raise SpecError("external_memory", external_memory, "a positive capacity in bytes")
+            positive("external_memory", external_memory, unit="byte")
         L = model.layers
         peak = hardware.compute.peak_flop_s(precision)
         tokens = batch_size if phase == "decode" else batch_size * seq_len
