@@ -13,14 +13,25 @@ from __future__ import annotations
 import math
 
 from .._formula import formula
+from ..checks import flag, probability, sequence
+from ..errors import SpecError
 from .queueing import calc_mmc_mean_wait
 
 
-@formula("s", mean_service="s")
+def _shares(v):
+    # each class's fraction of the arrivals; together at most all of them
+    out = sequence("shares", v, probability, max_len=1_000, what="a list of class shares in [0, 1]")
+    if sum(out) > 1.0 + 1e-9:
+        raise SpecError("shares", v, "class shares in [0, 1] that sum to at most 1")
+    return out
+
+
+@formula("s", utilization="[0,1)", mean_service="s", arrival_cv=">=0", service_cv=">=0")
 def calc_kingman_wait(utilization, mean_service, arrival_cv=1.0, service_cv=1.0):
     """W_q ~ rho/(1 - rho) x (c_a^2 + c_s^2)/2 x E[S] (Kingman 1961; exact for M/M/1 and M/G/1).
 
-    At rho = 0.9 with Poisson arrivals and exponential service: 9 x E[S]. Infinite when rho >= 1.
+    At rho = 0.9 with Poisson arrivals and exponential service: 9 x E[S]. The queue is unstable at
+    rho >= 1: the public function refuses it, ``.raw`` returns inf (for solvers' sweeps).
     """
     if utilization >= 1.0:
         return math.inf
@@ -33,13 +44,13 @@ def calc_allen_cunneen_wait(arrival_rate, service_rate, servers, arrival_cv=1.0,
     return calc_mmc_mean_wait.raw(arrival_rate, service_rate, servers) * (arrival_cv ** 2 + service_cv ** 2) / 2.0
 
 
-@formula(None)
+@formula(None, total_nodes="int>=1", gpus_per_node="int>=1", job_gpus="int>=1")
 def calc_gang_slots(total_nodes, gpus_per_node, job_gpus):
     """Concurrent gangs: floor(nodes / ceil(g / gpus_per_node)), each gang on whole nodes."""
     return float(total_nodes // math.ceil(job_gpus / gpus_per_node))
 
 
-@formula(None)
+@formula(None, total_nodes="int>=1", gpus_per_node="int>=1", job_gpus="int>=1")
 def calc_gang_fragmentation(total_nodes, gpus_per_node, job_gpus):
     """GPUs no gang can use, as a fraction: 1 - slots x g / (nodes x gpus_per_node).
 
@@ -50,7 +61,8 @@ def calc_gang_fragmentation(total_nodes, gpus_per_node, job_gpus):
     return 1.0 - slots * job_gpus / (total_nodes * gpus_per_node)
 
 
-@formula("s", arrival_rate="1/s", mean_service="s")
+@formula("s", arrival_rate="1/s", mean_service="s>0", servers="int>=1", shares=_shares, service_cv=">=0",
+         preemptive=lambda v: flag("preemptive", v))
 def calc_priority_waits(arrival_rate, mean_service, servers, shares, service_cv=1.0, preemptive=False):
     """Mean wait of each priority class (highest first), classes sharing one service distribution.
 

@@ -7,7 +7,18 @@ import math
 from statistics import NormalDist
 
 from .._formula import formula
+from ..checks import number, probability, sequence
 from ..errors import SpecError
+
+
+def _epsilons(v):
+    # privacy budgets: log(epsilon) is taken, so each is > 0
+    return sequence("epsilons", v, lambda n, x: number(n, x, lo=0.0, lo_open=True, hi=1e30),
+                    max_len=10_000, what="a list of privacy budgets epsilon > 0")
+
+
+def _accuracies(v):
+    return sequence("accuracies", v, probability, max_len=10_000, what="a list of accuracies in [0, 1]")
 
 
 @formula("byte")
@@ -24,8 +35,8 @@ def calc_dpsgd_extra_traffic(n_params, batch_size, bytes_per_grad=4.0):
     return 2.0 * batch_size * n_params * bytes_per_grad
 
 
-@formula(None)
-def calc_dpsgd_flop_multiplier(backward_passes=1):
+@formula(None, backward_passes="int>=1")
+def calc_dpsgd_flop_multiplier(backward_passes):
     """Training FLOPs relative to non-private: (1 forward + 2 x passes backward) / 3.
 
     Materialised per-sample gradients (Opacus): 1 backward pass, multiplier 1 (the cost is memory).
@@ -35,10 +46,12 @@ def calc_dpsgd_flop_multiplier(backward_passes=1):
     return (1.0 + 2.0 * backward_passes) / 3.0
 
 
-@formula(None)
+@formula(None, epsilon=">0", epsilons=_epsilons, accuracies=_accuracies)
 def calc_accuracy_at_epsilon(epsilon, epsilons, accuracies):
     """Published accuracy at privacy budget epsilon: linear in log(epsilon) between the measured
     points, held at the end points outside them (no extrapolation)."""
+    if len(epsilons) != len(accuracies):
+        raise SpecError("accuracies", accuracies, f"one accuracy per epsilon ({len(epsilons)})")
     pts = sorted(zip(epsilons, accuracies))
     if epsilon <= pts[0][0]:
         return pts[0][1]
@@ -56,7 +69,7 @@ def _z(confidence: float) -> float:
     return NormalDist().inv_cdf(0.5 + confidence / 2.0)
 
 
-@formula(None)
+@formula(None, ci_half_width="(0,1)", accuracy="[0,1]", confidence="(0,1)")
 def calc_fairness_samples(ci_half_width, accuracy=0.5, confidence=0.95):
     """Samples per subgroup so that a metric p is known to +/- w: n = z^2 p (1 - p) / w^2
     (normal-approximation binomial interval; p = 0.5 is the worst case).
@@ -71,7 +84,7 @@ def calc_fairness_samples(ci_half_width, accuracy=0.5, confidence=0.95):
     return float(math.ceil(z * z * accuracy * (1.0 - accuracy) / ci_half_width ** 2 - 1e-9))
 
 
-@formula(None)
+@formula(None, pgd_steps="int>=0")
 def calc_pgd_multiplier(pgd_steps):
     """K-step PGD adversarial training: K attack steps + 1 weight update, each a forward and a
     backward pass, so K + 1 times the compute (Madry et al. 2018, 'Towards Deep Learning Models

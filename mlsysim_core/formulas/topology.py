@@ -25,7 +25,8 @@ def _topo(topology):
     return topology
 
 
-@formula("byte/s", link_bandwidth="byte/s")
+@formula("byte/s", topology="{fat_tree,rail_optimized,dragonfly,torus,ring}", n_endpoints="int>=1", link_bandwidth="byte/s",
+         oversubscription=">=1", domain_size="int>=0", torus_dims="int1..64")
 def calc_bisection_bandwidth(topology, n_endpoints, link_bandwidth, oversubscription=1.0, domain_size=0,
                              torus_dims=3):
     """Bandwidth across the worst even cut of N endpoints (per direction).
@@ -51,7 +52,8 @@ def calc_bisection_bandwidth(topology, n_endpoints, link_bandwidth, oversubscrip
     return 2.0 * link_bandwidth
 
 
-@formula(None)
+@formula(None, topology="{fat_tree,rail_optimized,dragonfly,torus,ring}", n_endpoints="int>=1", domain_size="int>=0",
+         pod_size="int>=0", torus_dims="int1..64", group_routers="int>=0")
 def calc_average_hops(topology, n_endpoints, domain_size=0, pod_size=0, torus_dims=3, group_routers=0):
     """Mean switches (routers) a message traverses, over distinct endpoint pairs.
 
@@ -80,7 +82,8 @@ def calc_average_hops(topology, n_endpoints, domain_size=0, pod_size=0, torus_di
     return n / 4.0 * n / (n - 1)
 
 
-@formula(None)
+@formula(None, pattern="{ring,all_to_all}", placement="{packed,scattered}", n_gpus="int>=1",
+         domain_size="int>=0", gpus_per_node="int>=1")
 def calc_cross_domain_fraction(pattern, placement, n_gpus, domain_size, gpus_per_node=1):
     """Fraction of each accelerator's traffic that leaves its leaf (rack / rail group) of
     ``domain_size`` accelerators, i.e. crosses the oversubscribed tier.
@@ -104,7 +107,7 @@ def calc_cross_domain_fraction(pattern, placement, n_gpus, domain_size, gpus_per
     return (n - n / r) / (n - 1)
 
 
-@formula("byte/s", link_bandwidth="byte/s")
+@formula("byte/s", link_bandwidth="byte/s", oversubscription=">=1", cross_fraction="[0,1]")
 def calc_oversubscribed_bandwidth(link_bandwidth, oversubscription, cross_fraction=1.0):
     """Per-accelerator bandwidth b / max(1, s f): a fraction f of the traffic shares uplinks
     provisioned at 1/s of the injection bandwidth. f = 1 (everything leaves the rack) and s = 2
