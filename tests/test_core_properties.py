@@ -217,13 +217,15 @@ def test_decode_throughput_never_falls_with_batch(model, hw, seq, b1, b2):
 # ----------------------------------------------------------------------------- dimensions
 
 CALCS = sorted(formulas.__all__)
-FRACTIONS = {"parallel_fraction", "availability", "max_bubble"}
+FRACTIONS = {"parallel_fraction", "availability", "max_bubble", "accuracies", "shares"}
 # Arguments that are lists, not scalars (of counts, or of quantities in fn.units[name]): the
 # generic scalar guess does not apply; a wrong dimension is tested on an element.
-SEQUENCES = {"levels", "samples"}
+SEQUENCES = {"levels", "samples", "epsilons", "accuracies", "shares"}
 # Arguments constrained jointly, where 2 for every one is out of range: HFU's (model + recompute)
 # FLOP/s must not exceed the peak.
-JOINT = {("calc_hfu", "peak_flops"): 8.0}
+JOINT = {("calc_hfu", "peak_flops"): 8.0,
+         # a stable priority queue: rho = lambda E[S] / c < 1
+         ("calc_priority_waits", "arrival_rate"): 0.25}
 WRONG_UNITS = ["m", "kg", "s", "W", "FLOP", "FLOP/s", "B/s", "USD", "kWh", "g/kWh", "L"]
 
 
