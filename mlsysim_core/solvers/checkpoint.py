@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import math
 
-from ..checks import choice
+from ..checks import HUGE, TINY, choice, positive
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import (calc_checkpoint_mfu_loss, calc_checkpoint_size, calc_checkpoint_snapshot_time,
                         calc_checkpoint_stall, calc_checkpoint_waste, calc_checkpoint_write_bandwidth,
                         calc_checkpoint_write_overhead, calc_checkpoint_write_time, calc_mtbf_cluster)
 from ..results import Result
-from ..units import magnitude
 from ..zoo import constants
 from ._common import check_batch, check_fleet, check_model, check_precision
 
@@ -45,20 +44,17 @@ def _opt_bytes(optimizer: str, c) -> float:
 
 
 def _positive(name, value, unit):
-    if type(value) is float and 0.0 < value < math.inf:   # the fast path: what the full check returns
+    """A positive quantity from TINY to HUGE (checks.positive): beyond, a bandwidth or MTBF turns the
+    write time or interval into inf or 0/0."""
+    if type(value) is float and TINY <= value <= HUGE:   # the fast path: what the full check returns
         return value
-    if type(value) is int and 0 < value < 1e300:
-        return float(value)
     if isinstance(value, str):   # "200 GB/s"
         from ..units import Q_
         try:
             value = Q_(value)
         except Exception:
             raise SpecError(name, value, f"a number (in {unit}), a Quantity or a string such as '200 GB/s'") from None
-    v = magnitude(value, unit, name)
-    if v <= 0:
-        raise SpecError(name, value, f"a positive value (in {unit} when a bare number)")
-    return v
+    return positive(name, value, unit=unit)
 
 
 def _best_interval(write, snap, mtbf, asynchronous):
@@ -88,7 +84,9 @@ class CheckpointModel:
 
     ``interval_s`` None: the Young-Daly interval for this stall and the fleet's MTBF (zoo per-GPU
     all-cause MTBF / N). Bandwidths default to the zoo: a 2 TB/s filesystem (Llama 3's Tectonic),
-    100 GB/s of storage links per node, PCIe 5.0 x16 for the async snapshot. Cost: O(1).
+    100 GB/s of storage links per node, PCIe 5.0 x16 for the async snapshot. Bandwidths, MTBF and
+    interval are accepted from 1e-30 to 1e30 (checks.TINY..HUGE); ``waste_fraction`` is capped at 1
+    (no progress) where Young's first-order model would exceed it. Cost: O(1).
     """
 
     def solve(self, model, fleet, optimizer="adam", precision="bf16", interval_s=None,
@@ -134,7 +132,9 @@ class CheckpointModel:
              "interval": tau, "interval_is_optimal": optimal, "fleet_mtbf": mtbf,
              "write_overhead": calc_checkpoint_write_overhead.raw(tau, stall),
              "mfu_loss": calc_checkpoint_mfu_loss.raw(stall, tau),
-             "waste_fraction": calc_checkpoint_waste.raw(tau, stall, mtbf)}
+             # Young's first-order waste exceeds 1 when tau or delta is comparable to the MTBF:
+             # then no useful work is done at all, so it is capped at 1.
+             "waste_fraction": min(1.0, calc_checkpoint_waste.raw(tau, stall, mtbf))}
         return CheckpointResult(r, lambda: _work(r, p, bpe, ob))
 
 
