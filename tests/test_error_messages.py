@@ -142,7 +142,7 @@ L8, H100, H64 = Models.Llama3_8B, Hardware.H100, Systems.Clusters.H100_64
     (lambda: DistributedModel().solve(L8, H64, 256).breakdown("us"), ("unit='us'", "one of s, ms")),
     (lambda: Engine.solve(L8, H100).raw("nope"), ("name='nope'", "a field of this result")),
     (lambda: Hardware.get(["H100"]), ("key=['H100']", "a str")),
-    (lambda: calc_kv_cache_bytes(-80, 8, 128, 4096), ("n_layers=-80", "non-negative")),
+    (lambda: calc_kv_cache_bytes(-80, 8, 128, 4096), ("n_layers=-80", "an integer >= 0")),
     (lambda: calc_pipeline_bubble(0, 8), ("n_stages=0", "integer >= 1")),
     (lambda: calc_ring_allreduce_time(1e9, 8, 0), ("bandwidth=0", "positive", "divided by")),
     (lambda: calc_activation_memory(32, 2048, 1, 4096, 32, strategy="partial"), ("strategy='partial'", "none, selective, full")),

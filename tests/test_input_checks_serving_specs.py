@@ -128,3 +128,29 @@ def test_scale_model_checks_the_split_before_dividing(arg, value):
 def test_weight_streaming_bounds_its_bandwidth_and_memory(arg, value):
     _refused(M.WeightStreamingModel().solve, arg, value, model=LLAMA, hardware=M.Hardware.Cerebras_CS3
              if hasattr(M.Hardware, "Cerebras_CS3") else M.Hardware.H100)
+
+
+# ----------------------------------------------------------------------------- formula specs
+
+@pytest.mark.parametrize("fn,kwargs,arg", [
+    (M.calc_kv_cache_bytes, dict(n_layers=80, n_kv_heads=8, head_dim=128, seq_len=-1), "seq_len"),
+    (M.calc_kv_cache_bytes, dict(n_layers=80, n_kv_heads=0, head_dim=128, seq_len=4), "n_kv_heads"),
+    (M.calc_ttft, dict(prefill_flops=1e12, peak_flops=1e15, efficiency=1.5), "efficiency"),
+    (M.calc_ttft, dict(prefill_flops=1e12, peak_flops=0.0), "peak_flops"),
+    (M.calc_itl, dict(weight_bytes=1e9, kv_bytes=0.0, bandwidth=0.0), "bandwidth"),
+    (M.calc_speculative_expected_tokens, dict(acceptance_rate=1.5, draft_tokens=4), "acceptance_rate"),
+    (M.calc_moe_experts_touched, dict(experts=0, experts_per_token=2, tokens=8), "experts"),
+    (M.calc_streaming_layer_time, dict(layer_weight_bytes=1e9, injection_bandwidth=0.0, layer_flops=1e12,
+                                       peak_flops=1e15), "injection_bandwidth"),
+    (M.calc_rolling_upgrade_duration, dict(n_nodes=10, max_unavailable=1.5, wave_time=1.0), "max_unavailable"),
+    (M.calc_redundant_compute, dict(replicas=0), "replicas"),
+    (M.calc_jitter_stretch, dict(cv=0.1, n=0), "n"),
+    (M.calc_cp_kv_exchange_bytes, dict(n_layers=2, seq_len=8, batch_size=1, kv_heads=2, head_dim=4, cp_size=2,
+                                       training="no"), "training"),
+    (M.calc_multirail_allreduce_time, dict(message_size=1e9, n_nodes=2, gpus_per_node=8, intra_bandwidth=1e11,
+                                           nic_bandwidth=5e10, n_rails=0), "n_rails"),
+])
+def test_formula_specs_name_the_argument(fn, kwargs, arg):
+    with pytest.raises(SpecError) as e:
+        fn(**kwargs)
+    assert e.value.name == arg and "expected" in str(e.value)

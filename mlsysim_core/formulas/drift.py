@@ -37,7 +37,8 @@ def calc_optimal_retraining_interval(retrain_cost, decay_per_day, value_per_poin
                                            * positive("decay_per_day", decay_per_day)))
 
 
-@formula("USD", loss_per_day="USD/day", detection_days="day", rollback_days="day")
+@formula("USD", p_bad="[0,1]", loss_per_day="USD/day", detection_days="day", rollback_days="day",
+          exposed_fraction="[0,1]")
 def calc_bad_release_cost(p_bad, loss_per_day, detection_days, rollback_days=0.0, exposed_fraction=1.0):
     """E[cost of a release] = p_bad x loss/day x f x (t_detect + t_rollback).
 

@@ -28,7 +28,7 @@ def calc_straggler_stretch(probability, n, slowdown):
     return 1.0 + slowdown * calc_any_affected_probability.raw(probability, n)
 
 
-@formula(None)
+@formula(None, cv=">=0", n="int>=1")
 def calc_jitter_stretch(cv, n):
     """Bound on E[max of n step times] / mean: 1 + cv sqrt(2 ln n) for iid Gaussian jitter.
 
@@ -45,7 +45,7 @@ def calc_scan_overhead(test_time, interval):
     return test_time / positive("interval", interval, unit="hour")
 
 
-@formula("hour", test_time="hour", onset_mtbf="hour")
+@formula("hour", test_time="hour", onset_mtbf="hour", blast_radius=">0")
 def calc_optimal_scan_interval(test_time, onset_mtbf, blast_radius=1.0):
     """tau* = sqrt(2 delta M / b): the screening interval that minimises tests + undetected corruption.
 
@@ -56,7 +56,7 @@ def calc_optimal_scan_interval(test_time, onset_mtbf, blast_radius=1.0):
     return math.sqrt(2.0 * test_time * onset_mtbf / positive("blast_radius", blast_radius))
 
 
-@formula(None)
+@formula(None, replicas="int>=1", protected_fraction="[0,1]")
 def calc_redundant_compute(replicas, protected_fraction=1.0):
     """Compute multiplier 1 + (k - 1) f: k-modular redundancy on a fraction f of the work.
 
@@ -66,7 +66,7 @@ def calc_redundant_compute(replicas, protected_fraction=1.0):
     return 1.0 + (replicas - 1.0) * protected_fraction
 
 
-@formula("hour", wave_time="hour")
+@formula("hour", n_nodes="int>=1", max_unavailable="[0,1]", wave_time="hour")
 def calc_rolling_upgrade_duration(n_nodes, max_unavailable, wave_time):
     """T = ceil(N / max(1, floor(u N))) x t_wave: upgrade u of the fleet at a time, wave after wave.
 

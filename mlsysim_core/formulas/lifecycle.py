@@ -21,7 +21,7 @@ def calc_serving_gpu_hours(queries_per_day, gpu_seconds_per_query, days):
     return queries_per_day * gpu_seconds_per_query * days / 3600.0
 
 
-@formula("USD", engineer_hours="hour", hourly_cost="USD/hour")
+@formula("USD", engineer_hours="hour", hourly_cost="USD/hour", share="[0,1]")
 def calc_people_cost(engineer_hours, hourly_cost, share=1.0):
     """C = H x c x share: the part ``share`` of H engineer-hours at c per hour.
 

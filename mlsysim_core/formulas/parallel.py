@@ -3,11 +3,13 @@ multi-rail and the hierarchical all-reduce's ideal bound. (DistributedModel does
 from __future__ import annotations
 
 from .._formula import formula
+from ..checks import flag
 from .communication import calc_hierarchical_allreduce_time
 from .training import calc_activation_memory
 
 
-@formula("byte")
+@formula("byte", n_layers="int>=0", seq_len="int>=1", batch_size=">0", hidden_dim="int>=1", n_heads="int>=1",
+          cp_size="int>=1", bytes_per_elem=">0", strategy="{none,selective,full}", tp_size="int>=1")
 def calc_cp_activation_memory(n_layers, seq_len, batch_size, hidden_dim, n_heads, cp_size=1, bytes_per_elem=2.0,
                               strategy="selective", tp_size=1):
     """Activations per rank with context parallelism: the sequence is split over cp ranks, so each
@@ -19,7 +21,8 @@ def calc_cp_activation_memory(n_layers, seq_len, batch_size, hidden_dim, n_heads
                                       bytes_per_elem, strategy, tp_size)
 
 
-@formula("byte")
+@formula("byte", n_layers="int>=0", seq_len="int>=0", batch_size=">=0", kv_heads="int>=1", head_dim="int>=1",
+          cp_size="int>=1", bytes_per_elem=">0", training=lambda v: flag("training", v))
 def calc_cp_kv_exchange_bytes(n_layers, seq_len, batch_size, kv_heads, head_dim, cp_size, bytes_per_elem=2.0,
                               training=True):
     """Bytes each rank sends per step in ring attention: its K and V chunk (2 s/cp b h_kv d) passed
@@ -33,14 +36,14 @@ def calc_cp_kv_exchange_bytes(n_layers, seq_len, batch_size, kv_heads, head_dim,
     return fwd * (3.0 if training else 1.0)
 
 
-@formula("s", exchange_bytes="byte", bandwidth="byte/s", compute_time="s", latency="s")
+@formula("s", exchange_bytes="byte", bandwidth="byte/s>0", compute_time="s", n_messages="int>=0", latency="s")
 def calc_cp_exposed_time(exchange_bytes, bandwidth, compute_time, n_messages=0, latency=0.0):
     """Exposed KV-exchange time: max(0, messages x alpha + bytes / beta - attention compute), since
     each chunk is sent while the previous one is being attended to (Liu et al. 2023, section 3)."""
     return max(0.0, n_messages * latency + exchange_bytes / bandwidth - compute_time)
 
 
-@formula("flop")
+@formula("flop", n_layers="int>=0", hidden_dim="int>=0", seq_len="int>=0", n_tokens=">=0")
 def calc_attention_training_flops(n_layers, hidden_dim, seq_len, n_tokens):
     """Attention's training FLOPs, which 6 P D omits: 12 x L x d x s per token (QK^T and AV, forward
     and backward; d = heads x head size). Source: Chowdhery et al. (2022), 'PaLM', arXiv:2204.02311,
@@ -48,7 +51,7 @@ def calc_attention_training_flops(n_layers, hidden_dim, seq_len, n_tokens):
     return 12.0 * n_layers * hidden_dim * seq_len * n_tokens
 
 
-@formula("s", message_size="byte", bandwidth="byte/s", latency="s")
+@formula("s", message_size="byte", bandwidth="byte/s>0", latency="s")
 def calc_in_network_allreduce_time(message_size, bandwidth, latency=0.0):
     """In-network reduction (NVLink SHARP / InfiniBand SHARP): each GPU sends its M bytes up once and
     receives the reduced M once, T = M / beta + 2 alpha, vs the ring's 2 (N-1)/N M / beta.
@@ -57,8 +60,8 @@ def calc_in_network_allreduce_time(message_size, bandwidth, latency=0.0):
     return message_size / bandwidth + 2.0 * latency
 
 
-@formula("s", message_size="byte", intra_bandwidth="byte/s", nic_bandwidth="byte/s",
-         intra_latency="s", inter_latency="s")
+@formula("s", message_size="byte", n_nodes="int>=1", gpus_per_node="int>=1", intra_bandwidth="byte/s>0",
+         nic_bandwidth="byte/s>0", n_rails="int>=1", intra_latency="s", inter_latency="s")
 def calc_multirail_allreduce_time(message_size, n_nodes, gpus_per_node, intra_bandwidth, nic_bandwidth, n_rails,
                                   intra_latency=0.0, inter_latency=0.0):
     """Hierarchical all-reduce whose inter-node phase runs one ring per rail: the g shards of M/g
@@ -70,7 +73,8 @@ def calc_multirail_allreduce_time(message_size, n_nodes, gpus_per_node, intra_ba
                                                 intra_latency, inter_latency)
 
 
-@formula("s", message_size="byte", intra_bandwidth="byte/s", inter_bandwidth="byte/s")
+@formula("s", message_size="byte", n_nodes="int>=1", gpus_per_node="int>=1", intra_bandwidth="byte/s>0",
+          inter_bandwidth="byte/s>0")
 def calc_hierarchical_allreduce_bound(message_size, n_nodes, gpus_per_node, intra_bandwidth, inter_bandwidth):
     """Ideal bound of a hierarchical all-reduce with its phases pipelined (chunked, as NCCL does):
     max(2 (g-1)/g x M / beta_intra, 2 (n-1)/n x (M/g) / beta_inter), no latency; no implementation

@@ -4,7 +4,8 @@ from __future__ import annotations
 from .._formula import formula
 
 
-@formula("byte")
+@formula("byte", n_layers="int>=0", n_kv_heads="int>=1", head_dim="int>=1", seq_len="int>=0",
+          batch_size="int>=1", bytes_per_elem=">0")
 def calc_kv_cache_bytes(n_layers, n_kv_heads, head_dim, seq_len, batch_size=1, bytes_per_elem=2.0):
     """KV = 2 x L x H_kv x d_head x S x B x bytes (2: keys and values).
 
@@ -14,7 +15,7 @@ def calc_kv_cache_bytes(n_layers, n_kv_heads, head_dim, seq_len, batch_size=1, b
     return 2.0 * n_layers * n_kv_heads * head_dim * seq_len * batch_size * bytes_per_elem
 
 
-@formula("flop", n_params="count")
+@formula("flop", n_params="count", seq_len="int>=0", batch_size="int>=1", n_layers="int>=0", hidden_dim="int>=0")
 def calc_prefill_flops(n_params, seq_len, batch_size=1, n_layers=0, hidden_dim=0):
     """2 P S B for the weights plus 2 L S^2 d B for causal attention scores and values.
 
@@ -24,14 +25,14 @@ def calc_prefill_flops(n_params, seq_len, batch_size=1, n_layers=0, hidden_dim=0
     return 2.0 * n_params * seq_len * batch_size + 2.0 * n_layers * seq_len * seq_len * hidden_dim * batch_size
 
 
-@formula("s", prefill_flops="flop", peak_flops="flop/s", dispatch_tax="s")
+@formula("s", prefill_flops="flop", peak_flops="flop/s>0", efficiency="(0,1]", dispatch_tax="s")
 def calc_ttft(prefill_flops, peak_flops, efficiency=0.5, dispatch_tax=0.0):
     """TTFT = prefill FLOPs / (Peak x eta) + dispatch tax (equations page 4.1)."""
     return prefill_flops / (peak_flops * efficiency) + dispatch_tax
 
 
-@formula("s", weight_bytes="byte", kv_bytes="byte", bandwidth="byte/s", decode_flops="flop",
-         peak_flops="flop/s")
+@formula("s", weight_bytes="byte", kv_bytes="byte", bandwidth="byte/s>0", decode_flops="flop",
+         peak_flops="flop/s>0", efficiency="(0,1]")
 def calc_itl(weight_bytes, kv_bytes, bandwidth, decode_flops=0.0, peak_flops=1.0, efficiency=1.0):
     """ITL = max((W + KV) / BW, decode FLOPs / (Peak x eta)): one decode step on the roofline.
 
@@ -46,7 +47,8 @@ def calc_total_cost_with_serving(training_cost, cost_per_query, deploy_time, que
     return training_cost + cost_per_query * deploy_time * query_rate
 
 
-@formula("byte")
+@formula("byte", n_layers="int>=0", kv_lora_rank="int>=0", qk_rope_head_dim="int>=0", seq_len="int>=0",
+          batch_size="int>=1", bytes_per_elem=">0")
 def calc_mla_kv_cache_bytes(n_layers, kv_lora_rank, qk_rope_head_dim, seq_len, batch_size=1, bytes_per_elem=2.0):
     """Multi-head latent attention caches one compressed latent and one decoupled rope key per
     token and layer: KV = L x (d_c + d_rope) x S x B x bytes.
@@ -58,7 +60,7 @@ def calc_mla_kv_cache_bytes(n_layers, kv_lora_rank, qk_rope_head_dim, seq_len, b
     return n_layers * (kv_lora_rank + qk_rope_head_dim) * seq_len * batch_size * bytes_per_elem
 
 
-@formula(None)
+@formula(None, n_layers="int>=0", window_layers="int>=0", window="int>=0", seq_len="int>=0")
 def calc_sliding_window_cached_tokens(n_layers, window_layers, window, seq_len):
     """Token-layers a cache holds: global layers keep all S tokens, windowed layers at most W.
 
@@ -70,7 +72,7 @@ def calc_sliding_window_cached_tokens(n_layers, window_layers, window, seq_len):
     return (n_layers - window_layers) * seq_len + window_layers * min(seq_len, window)
 
 
-@formula(None)
+@formula(None, experts="int>=1", experts_per_token="int>=1", tokens=">=0")
 def calc_moe_experts_touched(experts, experts_per_token, tokens):
     """Expected distinct experts one MoE layer reads for ``tokens`` tokens under uniform top-k routing.
 
@@ -88,7 +90,7 @@ def calc_moe_experts_touched(experts, experts_per_token, tokens):
     return experts * (1.0 - (1.0 - k / experts) ** tokens)
 
 
-@formula(None)
+@formula(None, acceptance_rate="[0,1]", draft_tokens="int>=0")
 def calc_speculative_expected_tokens(acceptance_rate, draft_tokens):
     """Expected tokens per target-model step with K drafted tokens accepted i.i.d. with rate a.
 
@@ -102,7 +104,8 @@ def calc_speculative_expected_tokens(acceptance_rate, draft_tokens):
     return 1.0 + a * (1.0 - a ** k) / (1.0 - a)
 
 
-@formula("flop", n_params="count")
+@formula("flop", n_params="count", new_tokens="int>=0", cached_tokens="int>=0", batch_size="int>=1",
+          n_layers="int>=0", hidden_dim="int>=0")
 def calc_prefill_flops_cached(n_params, new_tokens, cached_tokens=0, batch_size=1, n_layers=0, hidden_dim=0):
     """Prefill of ``new_tokens`` after ``cached_tokens`` of reused prefix KV (prefix caching).
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from .._formula import formula
 
 
-@formula("s", layer_weight_bytes="byte", injection_bandwidth="byte/s", layer_flops="flop",
-         peak_flops="flop/s")
+@formula("s", layer_weight_bytes="byte", injection_bandwidth="byte/s>0", layer_flops="flop",
+         peak_flops="flop/s>0", efficiency="(0,1]")
 def calc_streaming_layer_time(layer_weight_bytes, injection_bandwidth, layer_flops, peak_flops, efficiency=1.0):
     """T_layer = max(|W_layer| / BW_inject, FLOPs_layer / (Peak x eta)): the layer's weights arrive
     over the injection link while the activations stay on chip, so the slower of the two sets the pace.
@@ -17,7 +17,7 @@ def calc_streaming_layer_time(layer_weight_bytes, injection_bandwidth, layer_flo
     return max(layer_weight_bytes / injection_bandwidth, layer_flops / (peak_flops * efficiency))
 
 
-@formula(None, injection_bandwidth="byte/s", peak_flops="flop/s")
+@formula(None, bytes_per_param=">0", injection_bandwidth="byte/s>0", peak_flops="flop/s", efficiency="(0,1]")
 def calc_streaming_crossover_batch(bytes_per_param, injection_bandwidth, peak_flops, efficiency=1.0):
     """Tokens per step at which a streamed layer turns compute-bound: B* = b Peak eta / (2 BW_inject).
 
