@@ -6,7 +6,7 @@ import math
 from .._formula import formula
 
 
-@formula(None)
+@formula(None, kv_budget_bytes="byte", kv_bytes_per_token="byte>0", max_seq_len="int>=1")
 def calc_static_batch_requests(kv_budget_bytes, kv_bytes_per_token, max_seq_len):
     """Static batching reserves KV for the maximum length: N = floor(M_KV / (k S_max)).
 
@@ -18,7 +18,7 @@ def calc_static_batch_requests(kv_budget_bytes, kv_bytes_per_token, max_seq_len)
     return int(kv_budget_bytes // (kv_bytes_per_token * max_seq_len))
 
 
-@formula(None)
+@formula(None, kv_budget_bytes="byte", kv_bytes_per_token="byte>0", mean_seq_len=">0", page_tokens="int>=1")
 def calc_paged_batch_requests(kv_budget_bytes, kv_bytes_per_token, mean_seq_len, page_tokens=16):
     """Paged KV holds the actual lengths rounded up to pages: N = floor(M_KV / (k p ceil(S/p))).
 
@@ -31,7 +31,7 @@ def calc_paged_batch_requests(kv_budget_bytes, kv_bytes_per_token, mean_seq_len,
     return int(kv_budget_bytes // (kv_bytes_per_token * page_tokens * pages))
 
 
-@formula(None)
+@formula(None, used_tokens=">=0", reserved_tokens=">=0")
 def calc_kv_fragmentation(used_tokens, reserved_tokens):
     """Fraction of reserved KV slots that hold no token: 1 - used / reserved (Kwon et al. 2023, figure 2)."""
     if reserved_tokens <= 0:
@@ -39,7 +39,7 @@ def calc_kv_fragmentation(used_tokens, reserved_tokens):
     return max(0.0, 1.0 - used_tokens / reserved_tokens)
 
 
-@formula("s", decode_step="s", prefill_time="s")
+@formula("s", decode_step="s", prefill_time="s", active_requests=">=0", output_tokens=">0")
 def calc_continuous_step_time(decode_step, prefill_time, active_requests, output_tokens):
     """Mean time per generated token under continuous (iteration-level) batching at steady state.
 

@@ -77,6 +77,9 @@ class ContinuousBatchingResult(Result):
              "kv_budget": _GB, "paged_kv_cache_size": _GB, "static_kv_cache_size": _GB,
              "throughput_tokens_per_sec": ("1/s", 1.0), "static_throughput_tokens_per_sec": ("1/s", 1.0),
              "throughput_bound": ("1/s", 1.0), "throughput_calibrated": ("1/s", 1.0)}
+    # inf: no request fits (feasible False, ``reason`` says why), or none under static reservation
+    MAY_BE_INF = frozenset({"ttft", "itl", "ttft_bound", "itl_bound", "ttft_calibrated", "itl_calibrated",
+                            "static_ttft", "static_itl", "speedup_vs_static"})
 
 
 class ContinuousBatchingModel:
@@ -89,7 +92,11 @@ class ContinuousBatchingModel:
         ``prompt_len`` / ``output_tokens``: the mean prompt and reply; ``max_batch_size``: the
         scheduler's cap on concurrent requests (None: memory decides); ``page_size``: tokens per
         KV page (default vLLM's 16); ``memory_fraction``: share of memory the server may use
-        (vLLM's gpu_memory_utilization)."""
+        (vLLM's gpu_memory_utilization).
+
+        When no request fits in the KV budget, ``feasible`` is False, ``reason`` says why and the
+        latencies are inf (throughputs 0); when only static reservation fits none, ``static_ttft``,
+        ``static_itl`` and ``speedup_vs_static`` are inf."""
         check_transformer(model, "ContinuousBatchingModel")
         check_hardware(hardware)
         seq_len = check_batch(seq_len, "seq_len")
