@@ -13,7 +13,7 @@ its accuracy price from published measurements. Sources: formulas/responsible.py
 """
 from __future__ import annotations
 
-from ..checks import MAX_COUNT, choice, fraction, positive_int
+from ..checks import EFFICIENCY_MIN, MAX_COUNT, TINY, choice, fraction, number, positive_int
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import (calc_accuracy_at_epsilon, calc_dpsgd_extra_traffic, calc_dpsgd_flop_multiplier,
@@ -98,11 +98,16 @@ class ResponsibleEngineeringModel:
         if base_h is not None and base_h < 0:
             raise SpecError("base_gpu_hours", base_gpu_hours, "GPU-hours >= 0")
         k_groups = _count("subgroups", subgroups)
-        w = _frac("ci_half_width", ci_half_width)
+        # w is squared and divided by: below one in a million the sample count is meaningless (1e12+)
+        w = ci_half_width if type(ci_half_width) is float and EFFICIENCY_MIN <= ci_half_width < 1.0 else number(
+            "ci_half_width", ci_half_width, lo=EFFICIENCY_MIN, hi=1.0, hi_open=True,
+            allowed=f"a half-width in (0, 1), at least {EFFICIENCY_MIN:g}")
         conf = _frac("confidence", confidence)
         p_acc = _frac("subgroup_accuracy", subgroup_accuracy)
-        prev = None if min_subgroup_prevalence is None else fraction("min_subgroup_prevalence",
-                                                                     min_subgroup_prevalence)
+        # divided by (dataset = n / prevalence): from checks.TINY, so the size stays finite
+        prev = None if min_subgroup_prevalence is None else number(
+            "min_subgroup_prevalence", min_subgroup_prevalence, lo=TINY, hi=1.0,
+            allowed=f"a fraction in (0, 1], at least {TINY:g}")
         k_pgd = _count("pgd_steps", pgd_steps)
 
         # Engine.solve's checks, then its raw roofline (the same numbers, without two result objects)
