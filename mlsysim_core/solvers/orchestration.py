@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import math
 
+from ..checks import HUGE, TINY, fraction, number, sequence
+from ..checks import positive as checks_positive
 from ..errors import SpecError
 from ..fmt import pct
 from ..formulas import (calc_allen_cunneen_wait, calc_erlang_c, calc_gang_fragmentation, calc_gang_slots,
                         calc_kingman_wait, calc_priority_waits)
 from ..results import Result
-from ..units import magnitude
 from ..zoo import constants
 from ._common import check_batch, check_fleet
 
 _H = ("hour", 1 / 3600.0)
+_MAX_HOURS = HUGE / 3600.0   # hours whose seconds stay within checks.HUGE
 
 
 class OrchestrationResult(Result):
@@ -32,16 +34,26 @@ class OrchestrationResult(Result):
 
     __slots__ = ()
     UNITS = {"job_duration": _H, "mean_wait": _H, "kingman_wait": _H, "arrival_rate": ("1/hour", 3600.0)}
+    # An unstable cluster (offered load rho >= 1, stable False): the waits are inf and
+    # ``utilization`` is the offered load rho itself, above 1 (gpu_utilization stays <= 1).
+    MAY_BE_INF = frozenset({"mean_wait", "kingman_wait", "wait_over_duration", "queue_length",
+                            "class_waits_hours", "utilization"})
 
 
-def _nonneg(name, value, unit, positive=True):
-    if (type(value) is float or type(value) is int) and 0 < value < 1e300:   # the fast path
+def _nonneg(name, value, unit, positive=True, maximum=HUGE):
+    """checks.positive (or non_negative): finite, from TINY to ``maximum`` (an hour is 3600 s, so
+    hour inputs stop at HUGE / 3600 to keep their seconds and inverse rates in range)."""
+    if (type(value) is float or type(value) is int) and TINY <= value <= maximum:   # the fast path
         return float(value)
-    v = magnitude(value, unit, name)
-    if v < 0 or (positive and v == 0):
-        raise SpecError(name, value, f"a {'positive' if positive else 'non-negative'} value"
-                        f"{'' if unit == 'dimensionless' else f' (in {unit} when a bare number)'}")
-    return v
+    return checks_positive(name, value, allow_zero=not positive, maximum=maximum,
+                           unit=None if unit == "dimensionless" else unit)
+
+
+def _cv(name, value):
+    """A coefficient of variation: >= 0 (any small value: it is squared, never divided by)."""
+    if type(value) is float and 0.0 <= value <= HUGE:
+        return value
+    return number(name, value, lo=0.0, hi=HUGE, allowed=f"a coefficient of variation >= 0 (at most {HUGE:g})")
 
 
 def _fmt_h(sec: float) -> str:
@@ -79,9 +91,9 @@ class OrchestrationModel:
         gpn, nodes = fleet.node.accelerators_per_node, fleet.count
         if g > nodes * gpn:
             raise SpecError("job_gpus", job_gpus, f"at most the fleet's {nodes * gpn:,} accelerators")
-        d = _nonneg("job_hours", job_hours, "hour") * 3600.0
-        ca = c0.orch_arrival_cv if arrival_cv is None else _nonneg("arrival_cv", arrival_cv, "dimensionless", False)
-        cs = c0.orch_service_cv if service_cv is None else _nonneg("service_cv", service_cv, "dimensionless", False)
+        d = _nonneg("job_hours", job_hours, "hour", maximum=_MAX_HOURS) * 3600.0
+        ca = c0.orch_arrival_cv if arrival_cv is None else _cv("arrival_cv", arrival_cv)
+        cs = c0.orch_service_cv if service_cv is None else _cv("service_cv", service_cv)
         if preemptive is not True and preemptive is not False:
             raise SpecError("preemptive", preemptive, "True or False")
         slots = int(calc_gang_slots.raw(nodes, gpn, g))
@@ -95,7 +107,7 @@ class OrchestrationModel:
             rho = float(utilization)
             lam = rho * slots / d
         else:
-            lam = _nonneg("arrival_rate_per_hour", arrival_rate_per_hour, "1/hour", False) / 3600.0
+            lam = _nonneg("arrival_rate_per_hour", arrival_rate_per_hour, "1/hour", False, _MAX_HOURS) / 3600.0
             rho = lam * d / slots
         shares = (1.0,) if priority_shares is None else _shares(priority_shares)
 
@@ -118,12 +130,10 @@ class OrchestrationModel:
 
 
 def _shares(shares):
-    try:
-        vals = tuple(float(x) for x in shares)
-    except (TypeError, ValueError):
-        raise SpecError("priority_shares", shares, "a sequence of class fractions, highest priority first") from None
-    if not vals or len(vals) > 16 or any(not (0.0 < v <= 1.0) for v in vals) or abs(sum(vals) - 1.0) > 1e-9:
-        raise SpecError("priority_shares", shares, "1 to 16 fractions in (0, 1] that sum to 1, highest priority first")
+    allowed = "1 to 16 fractions in (0, 1] that sum to 1, highest priority first"
+    vals = sequence("priority_shares", shares, fraction, max_len=16, what="a list of class fractions")
+    if abs(sum(vals) - 1.0) > 1e-9:
+        raise SpecError("priority_shares", shares, allowed)
     return vals
 
 
