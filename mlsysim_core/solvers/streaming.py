@@ -34,6 +34,9 @@ class WeightStreamingResult(Result):
              "wafer_memory_required": ("GB", 1e-9), "wafer_memory_capacity": ("GB", 1e-9),
              "weights_size": ("GB", 1e-9), "external_memory": ("TB", 1e-12),
              "injection_bandwidth": ("GB/s", 1e-9), "throughput_tokens_per_sec": ("1/s", 1.0)}
+    # wafer_memory_utilization is demand / capacity: above 1 when KV + activations do not fit
+    # (feasible False), always finite (the fuzz test exempts MAY_BE_INF fields from the [0, 1] check)
+    MAY_BE_INF = frozenset({"wafer_memory_utilization"})
 
 
 class WeightStreamingModel:
