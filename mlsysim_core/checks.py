@@ -110,6 +110,9 @@ def integer(name: str, value, *, minimum: int | None = 0, maximum: int = MAX_COU
         allowed += f" and <= {maximum:,}"
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         if hasattr(value, "_units") and hasattr(value, "magnitude"):   # a dimensionless Quantity
+            # pint counts bytes and bits as dimensionless: 1 GB is not a count of 1e9 things
+            if any(u in str(value.units) for u in ("byte", "bit", "flop")):
+                raise SpecError(name, value, allowed + " (a plain number or count, not a quantity of data)")
             from .units import magnitude
             value = magnitude(value, "dimensionless", name)
         if isinstance(value, bool) or not isinstance(value, (int, float)):

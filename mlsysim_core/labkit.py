@@ -151,6 +151,9 @@ def number(key, *, value=None, start=None, stop=None, step=None, on_change=None,
     """``mo.ui.number`` whose value lives in the URL (exercise answers, budgets)."""
     import marimo as mo
     key = _check_key(key)
+    for _name, _v in (("value", value), ("start", start), ("stop", stop), ("step", step)):
+        if _v is not None:
+            checks.number(_name, _v)   # a clear error here, not a TypeError inside marimo
     got = _parse_num(_url_value(key))
     ok = got is not None and (start is None or got >= start) and (stop is None or got <= stop)
     return mo.ui.number(start=start, stop=stop, step=step, value=got if ok else value,
@@ -272,6 +275,7 @@ def num(x, digits: int = 3) -> str:
     """A number for a table or callout, never in e-notation: ``digits`` significant figures with
     grouped thousands (752,900 -> "753,000"; 1.75e7 -> "17,500,000"; 12.345 -> "12.3"), small values
     as ``.3g`` ("0.0123"), and from 1e15 up with an SI prefix ("1.2 P")."""
+    digits = checks.integer("digits", digits, minimum=1, maximum=17)
     if x is None:
         return "n/a"
     if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):

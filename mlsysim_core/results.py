@@ -132,6 +132,8 @@ class PerformanceProfile(Result):
 
 class ServingResult(Result):
     __slots__ = ()
+    # demand / capacity: above 1 when the request does not fit (finite; ``feasible`` says so)
+    MAY_BE_INF = frozenset({"memory_utilization"})
     UNITS = {"ttft": _MS, "itl": _MS, "ttft_bound": _MS, "itl_bound": _MS,
              "ttft_calibrated": _MS, "itl_calibrated": _MS, "decode_throughput_calibrated": ("1/s", 1.0),
              "decode_throughput_bound": ("1/s", 1.0), "request_latency": _S, "kv_cache_size": _GB,

@@ -142,7 +142,7 @@ class SynthesisSolver:
         d = roofline(model, probe, batch_size, precision, bpe, 1.0, bool(is_training), seq_len)
         hw_flops, moved, mem = d["latency_compute"], d["bytes_moved"], d["memory_footprint"]
         need_flops, need_bw = hw_flops / (t * efficiency), moved / t
-        pool = list(Hardware) if candidates is None else list(sequence("candidates", candidates, check_hardware))
+        pool = list(Hardware) if candidates is None else list(sequence("candidates", candidates, lambda n, v: check_hardware(v, n)))
         rows = []
         for hw in pool:
             r = roofline(model, hw, batch_size, precision, bpe, efficiency, bool(is_training), seq_len)
