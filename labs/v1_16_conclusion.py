@@ -208,12 +208,12 @@ def _(audit, error, prediction):
     mo.stop(prediction.value is None or error is not None)
     _rows = [{"check": c["name"], "ratio": max(c["ratio"], 1e-6), "ok": "passes" if c["ok"] else "fails"}
              for c in audit.table()]
-    _bars = alt.Chart(alt.Data(values=_rows)).mark_bar().encode(
+    _bars = alt.Chart({"values": _rows}).mark_bar().encode(
         y=alt.Y("check:N", title=None, sort=None),
         x=alt.X("ratio:Q", scale=alt.Scale(type="log"), title="value / limit (log; 1 = the limit)"),
         color=alt.Color("ok:N", title=None, scale=alt.Scale(domain=["passes", "fails"], range=[labkit.PALETTE["blue"], labkit.PALETTE["vermillion"]])),
-        tooltip=["check:N", alt.Tooltip("ratio:Q", format=".3g"), "ok:N"])
-    _one = alt.Chart(alt.Data(values=[{"ratio": 1}])).mark_rule(color="black").encode(x="ratio:Q")
+        tooltip=[alt.Tooltip("check:N"), alt.Tooltip("ratio:Q", format=".3g"), alt.Tooltip("ok:N")])
+    _one = alt.Chart({"values": [{"ratio": 1}]}).mark_rule(color="black").encode(x=alt.X("ratio:Q"))
     (_bars + _one).properties(width=620, height=180, title=f"Binding: {audit.binding}")
     return
 
