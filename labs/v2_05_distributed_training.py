@@ -340,13 +340,13 @@ def _(best, error, result):
             + f" M{_r.microbatch_count}"
         for _i, (_part, _s) in enumerate(_r.breakdown("s").items()):
             _rows.append({"plan": _label, "part": PART_LABEL[_part], "s": _s, "order": _i})
-    alt.Chart(alt.Data(values=_rows)).mark_bar().encode(
+    alt.Chart({"values": _rows}).mark_bar().encode(
         y=alt.Y("plan:N", title=None, sort=None),
         x=alt.X("s:Q", stack="zero", title="step time (s)"),
         color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=[PART_LABEL[_p] for _p in PARTS], range=PART_COLOR)),
         order=alt.Order("order:Q"),
-        tooltip=["plan:N", "part:N", alt.Tooltip("s:Q", format=".3g")],
+        tooltip=[alt.Tooltip("plan:N"), alt.Tooltip("part:N"), alt.Tooltip("s:Q", format=".3g")],
     ).properties(width=560, height=45 * len(_bars) + 20, title="One training step, by component")
     return
 
@@ -395,17 +395,17 @@ def _(ep, fleet, microbatches, model, settings):
 def _(map_rows, pp, tp):
     _x = alt.X("PP:O", title="pipeline stages PP")
     _y = alt.Y("TP:O", title="tensor parallel TP", sort="descending")
-    _base = alt.Chart(alt.Data(values=map_rows))
+    _base = alt.Chart({"values": map_rows})
     _fits = _base.transform_filter("datum.kind == 'fits'").mark_rect().encode(
         x=_x, y=_y, color=alt.Color("s:Q", title="step (s)", scale=alt.Scale(scheme="greens", reverse=True)),
-        tooltip=["TP:O", "PP:O", alt.Tooltip("s:Q", format=".3g", title="step (s)"), "why:N"])
+        tooltip=[alt.Tooltip("TP:O"), alt.Tooltip("PP:O"), alt.Tooltip("s:Q", format=".3g", title="step (s)"), alt.Tooltip("why:N")])
     _bad = _base.transform_filter("datum.kind != 'fits'").mark_rect().encode(
         x=_x, y=_y, color=alt.Color("kind:N", title=None, scale=alt.Scale(
             domain=["out of memory", "refused"], range=["#bbbbbb", "#f4f4f4"])),
-        tooltip=["TP:O", "PP:O", "kind:N", "why:N"])
+        tooltip=[alt.Tooltip("TP:O"), alt.Tooltip("PP:O"), alt.Tooltip("kind:N"), alt.Tooltip("why:N")])
     _text = _base.mark_text(fontSize=10, lineBreak="\n").encode(
-        x=_x, y=_y, text="label:N", color=alt.condition("datum.dark", alt.value("white"), alt.value("black")))
-    _mine = alt.Chart(alt.Data(values=[{"TP": tp.value, "PP": pp.value}])).transform_filter(
+        x=_x, y=_y, text=alt.Text("label:N"), color=alt.condition("datum.dark", alt.value("white"), alt.value("black")))
+    _mine = alt.Chart({"values": [{"TP": tp.value, "PP": pp.value}]}).transform_filter(
         {"and": [alt.FieldOneOfPredicate(field="TP", oneOf=MAP_TP),
                  alt.FieldOneOfPredicate(field="PP", oneOf=sorted({_r["PP"] for _r in map_rows}))]}
     ).mark_rect(fill=None, stroke="black", strokeWidth=3).encode(x=_x, y=_y)
