@@ -289,7 +289,7 @@ def _(accelerator, count, days, error, own_pue, pue, region, utilization):
     _tip = [alt.Tooltip("region:N"), alt.Tooltip("carbon_t:Q", format=",.3g", title="CO₂e (t)"),
             alt.Tooltip("water_m3:Q", format=",.3g", title="water (m³)"),
             alt.Tooltip("intensity:Q", title="g CO₂e/kWh"), alt.Tooltip("pue:Q", title="PUE")]
-    _data = alt.Data(values=_rows)
+    _data = {"values": _rows}
     _carbon = alt.Chart(_data).mark_bar().encode(
         y=_y, x=alt.X("carbon_t:Q", title="carbon (t CO₂e)"), color=_color, tooltip=_tip,
     ).properties(width=300, height=22 * len(_rows), title="Carbon")
@@ -333,12 +333,18 @@ def _(accelerator, count, error, job, pue, region, utilization):
     mo.stop(error is not None)
     _rows = []
     for _g in Infra.Grids:
-        _r, _d = job_footprint(accelerator.value, count.value, job.value, utilization.value, _g, pue.value)
+        try:
+            _r, _d = job_footprint(accelerator.value, count.value, job.value, utilization.value, _g, pue.value)
+        except SpecError:   # this alternative is out of the engine's range (e.g. a job over 1e6 days): not drawn
+            continue
         _rows.append({"lever": f"Region (on {accelerator.value.name})", "option": _g.name,
                       "carbon_t": _r.raw("carbon_footprint_kg") / 1000, "days": _d,
                       "mine": _g.name == region.value.name})
     for _h in Hardware.Cloud:
-        _r, _d = job_footprint(_h, count.value, job.value, utilization.value, region.value, pue.value)
+        try:
+            _r, _d = job_footprint(_h, count.value, job.value, utilization.value, region.value, pue.value)
+        except SpecError:   # as above: an accelerator too slow for this job within the engine's range
+            continue
         _rows.append({"lever": f"Hardware (in {region.value.name})", "option": _h.name,
                       "carbon_t": _r.raw("carbon_footprint_kg") / 1000, "days": _d,
                       "mine": _h.name == accelerator.value.name})
@@ -346,7 +352,7 @@ def _(accelerator, count, error, job, pue, region, utilization):
     for _lever in dict.fromkeys(r["lever"] for r in _rows):
         _part = [r for r in _rows if r["lever"] == _lever]
         _spread = max(r["carbon_t"] for r in _part) / min(r["carbon_t"] for r in _part)
-        _charts.append(alt.Chart(alt.Data(values=_part)).mark_bar().encode(
+        _charts.append(alt.Chart({"values": _part}).mark_bar().encode(
             y=alt.Y("option:N", sort="-x", title=None),
             x=alt.X("carbon_t:Q", title="carbon of the job (t CO₂e)"),
             color=alt.condition("datum.mine", alt.value("#D55E00"), alt.value("#0072B2")),
