@@ -30,7 +30,6 @@ from .training import (calc_activation_memory, calc_checkpoint_size, calc_chinch
                        calc_transformer_training_flops)
 from .queueing import (calc_erlang_b, calc_erlang_c, calc_mmc_mean_wait, calc_mmc_response_quantile,
                        calc_mmc_wait_quantile, calc_queue_utilization)
-
 from .checkpoint import (calc_checkpoint_mfu_loss, calc_checkpoint_snapshot_time, calc_checkpoint_stall,
                          calc_checkpoint_write_bandwidth, calc_checkpoint_write_time)
 from .topology import (calc_average_hops, calc_bisection_bandwidth, calc_cross_domain_fraction,
