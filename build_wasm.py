@@ -429,7 +429,12 @@ _DRAWN_JS = r"""(n) => {
     root.querySelectorAll('*').forEach(e => e.shadowRoot && all(e.shadowRoot, sel, out)); return out; };
   const outs = document.querySelectorAll('#root .output-area');
   const charts = all(document, '.vega-embed').filter(v => v.querySelector('canvas, svg'));
-  return outs.length > 0 && charts.length >= n;
+  if (outs.length > 0 && charts.length >= n) return true;
+  // a chart in an unselected tab is embedded but never drawn: settle for the drawn ones once their
+  // count has held for 5 s (at least one chart drawn, so a slow vega load is not mistaken for it)
+  const now = performance.now();
+  if (window.__mlsxCount !== charts.length) { window.__mlsxCount = charts.length; window.__mlsxSince = now; }
+  return outs.length > 0 && charts.length > 0 && now - window.__mlsxSince > 5000;
 }"""
 
 PRERENDER_MARK = "<!-- mlsx-prerender -->"
