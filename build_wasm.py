@@ -357,6 +357,17 @@ def vendored_modules(out: Path, page: Path) -> set[str]:
     return modules
 
 
+def imported_modules(lab: Path) -> set[str]:
+    """Top-level modules a lab imports, less the standard library."""
+    imported = set()
+    for node in ast.walk(ast.parse(lab.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            imported.add(node.module.split(".")[0])
+    return imported - set(sys.stdlib_module_names) - {"__future__"}
+
+
 def check_imports(lab: Path, out: Path) -> None:
     """Fail the build when a lab imports a module that is neither stdlib nor vendored into the site.
 
@@ -364,14 +375,7 @@ def check_imports(lab: Path, out: Path) -> None:
     header does not list it); the page would then fail in the student's browser instead of here.
     """
     page = out / lab.name.replace(".py", ".html")
-    imported = set()
-    for node in ast.walk(ast.parse(lab.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            imported |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            imported.add(node.module.split(".")[0])
-    missing = sorted(imported - set(sys.stdlib_module_names) - {"__future__", "marimo"}
-                     - vendored_modules(out, page))
+    missing = sorted(imported_modules(lab) - {"marimo"} - vendored_modules(out, page))
     if missing:
         raise BuildError("check", f"imports {', '.join(missing)}, which no vendored package provides: list it in "
                                   "the PEP 723 header (pure-Python or Pyodide wheels only; numpy cannot be "
@@ -822,7 +826,17 @@ def build(out: Path, labs: list[Path], cache: Path = CACHE) -> Path:
                 log(f"[lab] {lab.name} up to date")
                 continue
             t0 = time.monotonic()
-            export_lab(staged, out, runtime_url, npm_lock)
+            try:
+                export_lab(staged, out, runtime_url, npm_lock)
+            except BuildError:
+                # --execute runs the lab here first: an import this Python lacks fails that run; name it
+                import importlib.util
+                absent = sorted(m for m in imported_modules(lab) if importlib.util.find_spec(m) is None)
+                if absent:
+                    raise BuildError("check", f"imports {', '.join(absent)}, which no vendored package provides "
+                                              "(pure-Python or Pyodide wheels only; numpy cannot be vendored "
+                                              "offline)", lab.stem) from None
+                raise
             check_imports(lab, out)
             manifest[lab.name] = key
             manifest_path.write_text(json.dumps(manifest, indent=1))
