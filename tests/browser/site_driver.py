@@ -157,15 +157,36 @@ class LabPage:
         self.page.wait_for_function(f"() => ({_STATE_JS})().prerender > 20", timeout=LOAD_TIMEOUT_MS)
         return time.monotonic() - t0, self.state()
 
-    def wait_interactive(self, need_chart: bool = True, timeout_ms: int = LOAD_TIMEOUT_MS) -> float:
+    def wait_interactive(self, need_chart: bool = True, timeout_ms: int = LOAD_TIMEOUT_MS,
+                         answer: bool = True) -> float:
         """Wait until the kernel runs the lab in the browser (labkit.toolbar()'s live marker, or for a
-        notebook without it a slider) and a chart is drawn; return seconds since navigation."""
+        notebook without it a slider) and a chart is drawn; return seconds since navigation.
+
+        A lab's prediction gates the charts that give its answer away, so with `answer` a student's
+        first step is taken: once the kernel is live, every radio group with nothing chosen (the
+        predictions start unset) gets its first option, and then a chart must be drawn.
+        """
         self.page.wait_for_function(
-            f"""(needChart) => (!needChart || ({_SNAPSHOT_JS})().nCharts > 0)
-                && document.querySelector('#root marimo-slider') !== null
+            f"""() => document.querySelector('#root marimo-slider') !== null
                 && (({_STATE_JS})().live || !document.querySelector('#mlsx-prerender .mlsx-toolbar, #root .mlsx-toolbar'))""",
-            arg=need_chart, timeout=timeout_ms)
+            timeout=timeout_ms)
+        if answer:
+            self.answer_predictions()
+        if need_chart:
+            left = max(1_000, timeout_ms - int(1000 * (time.monotonic() - self._t_nav)))
+            self.page.wait_for_function(f"() => ({_SNAPSHOT_JS})().nCharts > 0", timeout=left)
         return time.monotonic() - self._t_nav
+
+    def answer_predictions(self) -> int:
+        """Choose the first option of every radio group in the lab that has none chosen; return how many."""
+        answered = 0
+        groups = self.page.locator("#root").get_by_role("radiogroup")
+        for i in range(groups.count()):
+            radios = groups.nth(i).get_by_role("radio")
+            if radios.count() and not any(radios.nth(j).is_checked() for j in range(radios.count())):
+                radios.first.check()
+                answered += 1
+        return answered
 
     def settle(self, quiet_s: float = 1.0, timeout_s: float = 60.0) -> dict:
         """Wait until the outputs stop changing for `quiet_s` (cells after the first may still run)."""

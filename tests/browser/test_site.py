@@ -112,7 +112,7 @@ def test_url_round_trip_restores_a_moved_slider_and_a_prediction(site_url, lab_p
     # reset: the defaults again, the address without state
     lab_page.page.locator("#root a.mlsx-reset").first.click()
     lab_page.page.wait_for_function("() => location.search.length <= 1", timeout=30_000)
-    lab_page.wait_interactive()
+    lab_page.wait_interactive(need_chart=False, answer=False)  # the prediction is unset again
     lab_page.settle(quiet_s=1.0)
     slider, radio = _slider_and_radio(lab_page)
     assert slider.get_attribute("aria-valuenow") == default and not radio.is_checked()
