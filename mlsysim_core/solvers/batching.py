@@ -21,53 +21,103 @@ from ..checks import fraction
 from ..errors import SpecError
 from ..fmt import si
 from ..formulas import (calc_continuous_step_time, calc_itl, calc_kv_fragmentation, calc_paged_batch_requests,
-                        calc_static_batch_requests)
+                        calc_prefill_flops_cached, calc_static_batch_requests, calc_ttft)
 from ..results import Result
 from ..zoo import constants
 from ..units import BYTES_PER_ELEMENT
 from ._common import check_batch, check_efficiency, check_hardware, check_transformer
-from .serving import ServingModel, _kv_precision
+from .serving import _NATIVE_ONLY, ServingModel
 
 _MS, _GB = ("ms", 1e3), ("GB", 1e-9)
 _SERVE = ServingModel()
 
 
-class _Decode:
-    """ServingModel's decode step (itl, itl_bound, itl_calibrated) at any batch, for the case it
-    computes without collectives, experts or length-dependent KV: one accelerator (tp 1), a dense
-    model, full attention on every layer. The same expressions in the same order (so the same
-    floats) through ``calc_itl.raw``: ITL = max((W + KV)/BW, 2 P B / (Peak x eta)) + dispatch.
-    tests/test_walls_serving.py checks it against ServingModel. None when the case is not covered."""
+class _Spec:
+    """The floats ServingModel derives from (model, hardware, precision, kv_precision, calibration)
+    for the case it computes without collectives, experts or length-dependent KV: one accelerator
+    (tp 1), a dense model, full attention on every layer. With them ContinuousBatchingModel gets
+    ServingModel's prefill (TTFT, bound, calibrated) and decode step (ITL, bound, calibrated) at any
+    prompt, context and batch through the formulas' float functions, in the same order (so the same
+    floats): TTFT = calc_ttft(prefill FLOPs, Peak, eta, dispatch), the calibrated TTFT with the
+    linear FLOPs at the GEMM figure and the attention FLOPs at the attention figure on the 16-bit
+    peak; ITL = calc_itl(W, KV, BW, 2 P B, Peak, eta) + dispatch. tests/test_walls_serving.py and
+    tests/test_serving_depth.py check both against ServingModel. ``make`` gives None for any other case."""
 
-    __slots__ = ("w", "kv_seq", "flops", "bw", "peak", "eff", "tax", "bw_cal", "g_eff")
+    __slots__ = ("model", "hardware", "cal", "native_only", "w", "kv_elems", "kv_bpe", "k_token", "layers",
+                 "hidden", "flops", "bw", "peak", "peak16", "tax", "capacity", "bw_cal", "g_eff", "attn")
 
     @classmethod
-    def make(cls, model, hardware, pre, seq_len, efficiency, kv_precision):
-        if pre["tp_size"] != 1 or model.architecture == "moe" or model.kv_lora_rank or model.sliding_window:
+    def get(cls, model, hardware, precision, kv_precision, cal):
+        """The spec for these inputs, or None (ServingModel then answers). Cached: see _SPECS."""
+        if type(precision) is not str or not (kv_precision is None or type(kv_precision) is str):
+            return None                                  # (unhashable or odd: ServingModel checks it)
+        key = (id(model), id(hardware), precision, kv_precision)
+        s = _SPECS.get(key)
+        if s is None or s.cal is not cal:
+            s = cls.make(model, hardware, precision, kv_precision, cal)
+            if s is not None:
+                if len(_SPECS) >= 256:
+                    _SPECS.clear()
+                _SPECS[key] = s
+        return s
+
+    @classmethod
+    def make(cls, model, hardware, precision, kv_precision, cal):
+        # only canonical precision names: anything else (a typo, "FP16") goes to ServingModel,
+        # which canonicalises it or raises its own error
+        bpe = BYTES_PER_ELEMENT.get(precision)
+        kv_bpe = bpe if kv_precision is None else BYTES_PER_ELEMENT.get(kv_precision)
+        if bpe is None or kv_bpe is None or model.architecture == "moe" or model.kv_lora_rank \
+                or model.sliding_window:
             return None
         self = cls()
-        precision = pre["precision"]
-        kv_bpe = BYTES_PER_ELEMENT[precision] if kv_precision is None else _kv_precision(kv_precision)[1]
-        tp = 1
-        kv_elems = 2.0 * -(-model.n_kv_heads // tp) * model.head_dim
-        self.kv_seq = (kv_elems * (model.layers * seq_len), kv_bpe)   # KV = elems x token-layers x B x bytes
-        self.w = model.weight_bytes(precision) / tp
+        self.model, self.hardware, self.cal = model, hardware, cal
+        self.native_only = precision in _NATIVE_ONLY          # ServingModel checks the device for these
+        self.kv_elems = model.kv_elements_per_token_layer(1)  # (2 H_kv d_head)
+        self.kv_bpe = kv_bpe
+        # ServingModel's kv / (S B): exact (integers times a byte width) while KV bytes < 2^53
+        self.k_token = model.kv_cache_bytes(1, 1, precision if kv_precision is None else kv_precision)
+        self.layers, self.hidden = model.layers, model.hidden_dim
+        self.w = model.weight_bytes(precision) / 1
         self.flops = model.active_parameters_count
         self.bw = hardware.memory.bandwidth_bytes_s
+        self.capacity = hardware.memory.capacity_bytes
         self.peak = hardware.compute.peak_flop_s(precision)
-        self.eff = check_efficiency(efficiency)
+        self.peak16 = hardware.compute.peak_flop_s("bf16")
         self.tax = hardware.dispatch_tax_s
-        cal = calibration.get()
-        self.bw_cal, self.g_eff = self.bw * cal.decode_gemv, cal.gemm(precision)
+        self.bw_cal, self.g_eff, self.attn = self.bw * cal.decode_gemv, cal.gemm(precision), cal.attention
         return self
 
-    def steps(self, batch: int) -> dict:
-        kv = self.kv_seq[0] * batch * self.kv_seq[1]
+    def prefill(self, prompt_len: int, eff: float) -> tuple[float, float, float]:
+        """ServingModel's (ttft, ttft_bound, ttft_calibrated) for one prompt, unchunked, nothing cached
+        (its comm terms are 0.0 and its chunk count 1 here, so dropping them changes no bit)."""
+        prefill = calc_prefill_flops_cached.raw(self.flops, prompt_len, 0, 1, self.layers, self.hidden)
+        linear = calc_prefill_flops_cached.raw(self.flops, prompt_len, 0, 1)     # 2 P n: the weights' share
+        return (calc_ttft.raw(prefill, self.peak, eff, self.tax), calc_ttft.raw(prefill, self.peak, 1.0),
+                calc_ttft.raw(linear, self.peak, self.g_eff) + calc_ttft.raw(prefill - linear, self.peak16, self.attn)
+                + self.tax)
+
+    def steps(self, batch: int, seq_len: int, eff: float) -> tuple[float, float, float]:
+        """ServingModel's (itl, itl_bound, itl_calibrated) at ``batch`` requests of context ``seq_len``."""
+        kv = self.kv_elems * (self.layers * seq_len) * batch * self.kv_bpe
         decode = 2.0 * self.flops * batch / 1
         w, bw = self.w, self.bw * 1.0             # (bandwidth_efficiency 1, as ServingModel's default)
-        return {"itl": calc_itl.raw(w, kv, bw, decode, self.peak, self.eff) + self.tax,
-                "itl_bound": calc_itl.raw(w, kv, self.bw, decode, self.peak, 1.0),
-                "itl_calibrated": calc_itl.raw(w, kv, self.bw_cal, decode, self.peak, self.g_eff) + self.tax}
+        return (calc_itl.raw(w, kv, bw, decode, self.peak, eff) + self.tax,
+                calc_itl.raw(w, kv, self.bw, decode, self.peak, 1.0),
+                calc_itl.raw(w, kv, self.bw_cal, decode, self.peak, self.g_eff) + self.tax)
+
+    def itl(self, batch: int, seq_len: int, eff: float) -> float:
+        """``steps(...)[0]`` alone."""
+        return calc_itl.raw(self.w, self.kv_elems * (self.layers * seq_len) * batch * self.kv_bpe, self.bw * 1.0,
+                            2.0 * self.flops * batch / 1, self.peak, eff) + self.tax
+
+
+# (id(model), id(hardware), precision, kv_precision) -> _Spec. Safe to cache: the specs are frozen
+# dataclasses and each entry holds its model and hardware, so their ids cannot be reused by other
+# objects while it lives; the calibration table is checked by identity on every hit (a new table
+# rebuilds the entry); every other argument (lengths, batch cap, page, efficiency, tp, chunks,
+# memory fraction) is applied per call, never cached. Bounded: cleared at 256 entries.
+_SPECS: dict = {}
 
 
 class ContinuousBatchingResult(Result):
@@ -110,66 +160,91 @@ class ContinuousBatchingModel:
         if not (type(memory_fraction) is float and 0.0 < memory_fraction <= 1.0):   # (the fast path)
             memory_fraction = fraction("memory_fraction", memory_fraction)
         mean_ctx = prompt_len + output_tokens // 2
-        kw = dict(precision=precision, efficiency=efficiency, kv_precision=kv_precision, tp_size=tp_size)
-        # ._v: read the results' canonical floats in place (raw() copies every field; nothing here mutates)
-        pre = _SERVE.solve(model, hardware, seq_len=prompt_len, batch_size=1,
-                           prefill_chunk_tokens=prefill_chunk_tokens, **kw)._v
-        probe = pre
-        tp = pre["tp_size"]
-        # KV per token at the reservation length (sliding-window layers make it length-dependent)
-        k = pre["kv_cache_per_token"] if not model.sliding_window else \
-            model.kv_cache_bytes(seq_len, 1, pre["precision"] if kv_precision is None else kv_precision, tp) / seq_len
-        budget = pre["memory_capacity"] * memory_fraction - pre["model_weights_size"]
+        cal = calibration.get()
+        spec = _Spec.get(model, hardware, precision, kv_precision, cal)
+        if spec is not None and tp_size == 1 and prefill_chunk_tokens is None and not spec.native_only:
+            # the common case: ServingModel's prefill of one prompt from the spec's floats (its only
+            # check left to do here is the efficiency's, with ServingModel's message)
+            eff = check_efficiency(efficiency)
+            ttft1, ttft1_bound, ttft1_cal = spec.prefill(prompt_len, eff)
+            tp, chunks, k, weights, capacity = 1, 1, spec.k_token, spec.w, spec.capacity
+        else:
+            # ._v: read the result's canonical floats in place (raw() copies every field; nothing here mutates)
+            pre = _SERVE.solve(model, hardware, seq_len=prompt_len, batch_size=1, precision=precision,
+                               efficiency=efficiency, kv_precision=kv_precision, tp_size=tp_size,
+                               prefill_chunk_tokens=prefill_chunk_tokens)._v
+            ttft1, ttft1_bound, ttft1_cal = pre["ttft"], pre["ttft_bound"], pre["ttft_calibrated"]
+            tp, chunks = pre["tp_size"], pre["prefill_chunks"]
+            weights, capacity = pre["model_weights_size"], pre["memory_capacity"]
+            # KV per token at the reservation length (sliding-window layers make it length-dependent)
+            k = pre["kv_cache_per_token"] if not model.sliding_window else \
+                model.kv_cache_bytes(seq_len, 1, pre["precision"] if kv_precision is None else kv_precision, tp) / seq_len
+            if tp != 1:
+                spec = None
+            elif spec is None:                 # e.g. "FP16": ServingModel named it canonically
+                spec = _Spec.get(model, hardware, pre["precision"], kv_precision, cal)
+            if spec is not None:
+                eff = check_efficiency(efficiency)
+        tax = hardware.dispatch_tax_s
+        budget = capacity * memory_fraction - weights
         n_static = calc_static_batch_requests.raw(budget, k, seq_len)
         n_paged = calc_paged_batch_requests.raw(budget, k, mean_ctx, page)
         if cap is not None:
             n_static, n_paged = min(n_static, cap), min(n_paged, cap)
-        frag_static = calc_kv_fragmentation.raw(mean_ctx, seq_len)
-        frag_paged = calc_kv_fragmentation.raw(mean_ctx, page * -(-mean_ctx // page))
-        v = {"model_name": model.name, "hardware_name": hardware.name, "kv_budget": max(0.0, budget),
-             "kv_cache_per_token": k, "page_size": page, "mean_context": mean_ctx, "seq_len": seq_len,
-             "prompt_len": prompt_len, "output_tokens": output_tokens, "tp_size": probe["tp_size"],
-             "max_active_requests": n_paged, "static_max_active_requests": n_static,
-             "paged_internal_fragmentation": frag_paged, "static_internal_fragmentation": frag_static,
-             "paged_kv_cache_size": n_paged * k * page * -(-mean_ctx // page),
-             "static_kv_cache_size": n_static * k * seq_len, "prefill_time": pre["ttft"],
-             "feasible": n_paged >= 1}
+        pages = -(-mean_ctx // page)
         if n_paged < 1:
             inf = float("inf")
+            v = {"model_name": model.name, "hardware_name": hardware.name, "kv_budget": max(0.0, budget),
+                 "kv_cache_per_token": k, "page_size": page, "mean_context": mean_ctx, "seq_len": seq_len,
+                 "prompt_len": prompt_len, "output_tokens": output_tokens, "tp_size": tp,
+                 "max_active_requests": n_paged, "static_max_active_requests": n_static,
+                 "paged_internal_fragmentation": calc_kv_fragmentation.raw(mean_ctx, page * pages),
+                 "static_internal_fragmentation": calc_kv_fragmentation.raw(mean_ctx, seq_len),
+                 "paged_kv_cache_size": n_paged * k * page * pages,
+                 "static_kv_cache_size": n_static * k * seq_len, "prefill_time": ttft1, "feasible": False}
             v.update({x: 0.0 for x in ("throughput_tokens_per_sec", "static_throughput_tokens_per_sec",
                                        "throughput_bound", "throughput_calibrated", "speedup_vs_static")})
             v.update({x: inf for x in ("ttft", "itl", "ttft_bound", "itl_bound", "ttft_calibrated",
                                        "itl_calibrated", "static_ttft", "static_itl")})
-            v["reason"] = (f"no request fits: weights take {si(probe['model_weights_size'], 'B')} of "
-                           f"{si(probe['memory_capacity'] * memory_fraction, 'B')} usable")
+            v["reason"] = (f"no request fits: weights take {si(weights, 'B')} of "
+                           f"{si(capacity * memory_fraction, 'B')} usable")
             return ContinuousBatchingResult(v, lambda: _work(v))
-        fast = _Decode.make(model, hardware, pre, mean_ctx, efficiency, kv_precision)
-        dec = fast.steps(n_paged) if fast else _SERVE.solve(model, hardware, seq_len=mean_ctx, batch_size=n_paged,
-                                                            **kw)._v
-        for sfx in ("", "_bound", "_calibrated"):
-            step = calc_continuous_step_time.raw(dec["itl" + sfx], pre["ttft" + sfx], n_paged, output_tokens)
-            v["itl" + sfx] = step
-            v["ttft" + sfx] = step / 2.0 + pre["ttft" + sfx]
-            v["throughput" + ("_tokens_per_sec" if not sfx else sfx)] = n_paged / step
-        v["decode_step"] = dec["itl"]
+        if spec is not None:
+            dec, dec_bound, dec_cal = spec.steps(n_paged, mean_ctx, eff)
+        else:
+            kw = dict(precision=precision, efficiency=efficiency, kv_precision=kv_precision, tp_size=tp_size)
+            d = _SERVE.solve(model, hardware, seq_len=mean_ctx, batch_size=n_paged, **kw)._v
+            dec, dec_bound, dec_cal = d["itl"], d["itl_bound"], d["itl_calibrated"]
+        step = calc_continuous_step_time.raw(dec, ttft1, n_paged, output_tokens)
+        step_bound = calc_continuous_step_time.raw(dec_bound, ttft1_bound, n_paged, output_tokens)
+        step_cal = calc_continuous_step_time.raw(dec_cal, ttft1_cal, n_paged, output_tokens)
+        throughput = n_paged / step
         if n_static >= 1:
-            st = fast.steps(n_static) if fast else _SERVE.solve(model, hardware, seq_len=mean_ctx,
-                                                                batch_size=n_static, **kw)._v
+            st_itl = spec.itl(n_static, mean_ctx, eff) if spec is not None else \
+                _SERVE.solve(model, hardware, seq_len=mean_ctx, batch_size=n_static, **kw)._v["itl"]
             # a static batch prefills together (prefill FLOPs and TP traffic grow linearly with the
             # batch, so its time is n x one prompt's, plus one dispatch), then decodes until the
             # longest reply (S_max) ends
-            one = pre["ttft"] - hardware.dispatch_tax_s * pre["prefill_chunks"]
-            static_ttft = n_static * one + hardware.dispatch_tax_s
-            steps = seq_len - prompt_len
-            batch_time = static_ttft + steps * st["itl"]
-            v["static_ttft"], v["static_itl"] = static_ttft, st["itl"]
-            v["static_throughput_tokens_per_sec"] = n_static * output_tokens / batch_time
+            static_ttft = n_static * (ttft1 - tax * chunks) + tax
+            st_tp = n_static * output_tokens / (static_ttft + (seq_len - prompt_len) * st_itl)
         else:
-            v["static_ttft"] = v["static_itl"] = float("inf")
-            v["static_throughput_tokens_per_sec"] = 0.0
-        st_tp = v["static_throughput_tokens_per_sec"]
-        v["speedup_vs_static"] = v["throughput_tokens_per_sec"] / st_tp if st_tp > 0 else float("inf")
-        v["reason"] = ""
+            static_ttft = st_itl = float("inf")
+            st_tp = 0.0
+        v = {"model_name": model.name, "hardware_name": hardware.name, "kv_budget": max(0.0, budget),
+             "kv_cache_per_token": k, "page_size": page, "mean_context": mean_ctx, "seq_len": seq_len,
+             "prompt_len": prompt_len, "output_tokens": output_tokens, "tp_size": tp,
+             "max_active_requests": n_paged, "static_max_active_requests": n_static,
+             "paged_internal_fragmentation": calc_kv_fragmentation.raw(mean_ctx, page * pages),
+             "static_internal_fragmentation": calc_kv_fragmentation.raw(mean_ctx, seq_len),
+             "paged_kv_cache_size": n_paged * k * page * pages,
+             "static_kv_cache_size": n_static * k * seq_len, "prefill_time": ttft1, "feasible": True,
+             "itl": step, "ttft": step / 2.0 + ttft1, "throughput_tokens_per_sec": throughput,
+             "itl_bound": step_bound, "ttft_bound": step_bound / 2.0 + ttft1_bound,
+             "throughput_bound": n_paged / step_bound,
+             "itl_calibrated": step_cal, "ttft_calibrated": step_cal / 2.0 + ttft1_cal,
+             "throughput_calibrated": n_paged / step_cal, "decode_step": dec,
+             "static_ttft": static_ttft, "static_itl": st_itl, "static_throughput_tokens_per_sec": st_tp,
+             "speedup_vs_static": throughput / st_tp if st_tp > 0 else float("inf"), "reason": ""}
         return ContinuousBatchingResult(v, lambda: _work(v))
 
 
