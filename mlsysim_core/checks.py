@@ -14,6 +14,7 @@ when long) and what is allowed:
     choice("method", m, ("a", "b"))              # unhashable values are refused, not crashed on
     sequence("hardware_list", hws, item=...)     # a str is not a list of names
     quantity("budget_usd", q, "USD")             # a Quantity of the right dimension, or a number
+    parse_quantity_str("bw", "2 TB/s", allowed)  # a str parsed into a Quantity (then checked as one)
     instance("result", r, DistributedResult, "a DistributedResult from DistributedModel().solve()")
 
 Bounds, and why:
@@ -209,6 +210,19 @@ def quantity(name: str, value, unit: str, *, allow_zero: bool = True, maximum: f
     return positive(name, value, allow_zero=allow_zero, unit=unit, maximum=maximum)
 
 
+def parse_quantity_str(name: str, value, allowed: str):
+    """``value`` parsed into a pint Quantity when it is a str ("2 TB/s", "115 KB"), else ``value``
+    unchanged (the caller's own check then takes it); a str pint cannot parse raises SpecError
+    naming ``name`` with ``allowed``. The string step of the solvers' quantity arguments."""
+    if not isinstance(value, str):
+        return value
+    from .units import Q_
+    try:
+        return Q_(value)
+    except Exception:
+        raise SpecError(name, value, allowed) from None
+
+
 def instance(name: str, value, cls, what: str):
     """``value`` if it is an instance of ``cls`` (a type or tuple of types); ``what`` says which."""
     if not isinstance(value, cls):
@@ -218,4 +232,4 @@ def instance(name: str, value, cls, what: str):
 
 __all__ = ["HUGE", "TINY", "MAX_COUNT", "EFFICIENCY_MIN", "number", "positive", "non_negative",
            "integer", "positive_int", "fraction", "probability", "efficiency", "flag", "choice",
-           "sequence", "quantity", "instance"]
+           "sequence", "quantity", "parse_quantity_str", "instance"]
