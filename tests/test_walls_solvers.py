@@ -514,3 +514,72 @@ def test_efficiency_errors_name_the_argument(kw, name):
     args = {"model": L8, "hardware": Hardware.H100, **kw}
     with pytest.raises(SpecError, match=f"^{name}="):
         EM.solve(**args)
+
+
+# ---------------------------------------------------------------- the one-entry memo of each wall solver
+import dataclasses  # noqa: E402
+import types  # noqa: E402
+
+from mlsysim_core import (DataModel, EfficiencyModel, Hardware, OrchestrationModel,  # noqa: E402
+                          ResponsibleEngineeringModel, TopologyModel)
+from mlsysim_core.checks import parse_quantity_str  # noqa: E402
+
+_F8K, _P2K = Systems.Clusters.Frontier_8192, Systems.Clusters.Production_2K
+# (a call, the same call with one argument equal (==) to the first but invalid, its error's argument)
+_MEMO_CASES = [
+    (lambda v: EfficiencyModel().solve(Models.Llama3_8B, Hardware.H100, batch_size=v), 1, True, "batch_size"),
+    (lambda v: EfficiencyModel().solve(Models.Llama3_8B, Hardware.H100, is_training=v), False, 0, "is_training"),
+    (lambda v: OrchestrationModel().solve(_F8K, 512, 24, utilization=0.5, preemptive=v), True, 1, "preemptive"),
+    (lambda v: OrchestrationModel().solve(_F8K, 512, 24, utilization=0.5, priority_shares=v), (1.0,), (True,),
+     "priority_shares"),
+    (lambda v: ResponsibleEngineeringModel().solve(Models.ResNet50, Hardware.H100, subgroups=v), 1, True,
+     "subgroups"),
+    (lambda v: TopologyModel().solve(_P2K, job_gpus=v), 1, True, "job_gpus"),
+    (lambda v: DataModel().solve(samples_per_second=3000, n_accelerators=v), 1, True, "n_accelerators"),
+    (lambda v: CK.solve(L70, H256, asynchronous=v), False, 0, "asynchronous"),
+]
+
+
+@pytest.mark.parametrize("call, good, bad, name", _MEMO_CASES, ids=[c[3] for c in _MEMO_CASES])
+def test_memo_returns_the_same_result_and_never_an_equal_but_invalid_argument(call, good, bad, name):
+    first = call(good)
+    assert call(good) is first                    # remembered: the same read-only result
+    assert bad == good
+    with pytest.raises(SpecError, match=name):     # == is not identity: still checked, still refused
+        call(bad)
+    assert call(good) == first
+
+
+def test_memo_is_keyed_on_every_argument():
+    ck = CK.solve(L70, H256)
+    assert CK.solve(L70, H256, optimizer="sgd").raw("checkpoint_size") < ck.raw("checkpoint_size")
+    tp = TopologyModel().solve(_P2K, oversubscription=2, placement="scattered")
+    assert TopologyModel().solve(_P2K, oversubscription=2).raw("effective_bandwidth") > tp.raw("effective_bandwidth")
+
+
+def test_memo_keeps_no_mutable_argument():
+    shares = [0.5, 0.5]
+    om = OrchestrationModel()
+    a = om.solve(_F8K, 512, 24, utilization=0.85, priority_shares=shares)
+    shares[:] = [0.1, 0.9]                             # a list edited between two calls: not remembered
+    b = om.solve(_F8K, 512, 24, utilization=0.85, priority_shares=shares)
+    assert b.priority_shares == (0.1, 0.9) and a.priority_shares == (0.5, 0.5)
+    # a user-built accelerator whose peak table is a plain dict, edited between two calls
+    flops = dict(Hardware.H100.compute.flops_by_precision)
+    hw = dataclasses.replace(Hardware.H100, compute=dataclasses.replace(Hardware.H100.compute,
+                                                                        flops_by_precision=flops))
+    assert type(Hardware.H100.compute.flops_by_precision) is types.MappingProxyType
+    e1 = EfficiencyModel().solve(Models.Llama3_8B, hw, batch_size=64).raw("step_time")
+    flops["bf16"] /= 2
+    assert EfficiencyModel().solve(Models.Llama3_8B, hw, batch_size=64).raw("step_time") > e1
+
+
+def test_parse_quantity_str():
+    assert parse_quantity_str("bw", "2 TB/s", "x").to("GB/s").magnitude == pytest.approx(2000)
+    assert parse_quantity_str("bw", 3.0, "x") == 3.0
+    with pytest.raises(SpecError, match="bw.*a bandwidth"):
+        parse_quantity_str("bw", "2 parsecs of nonsense", "a bandwidth")
+    with pytest.raises(SpecError, match="link_bandwidth"):
+        TopologyModel().solve(_P2K, link_bandwidth="fast")
+    with pytest.raises(SpecError, match="bytes_per_sample"):
+        DataModel().solve(samples_per_second=1, bytes_per_sample="big")
