@@ -286,3 +286,71 @@ def test_tp_decode_pays_the_library_floor_per_allreduce_and_no_efficiency_on_it(
     expect = mem + (comm - n_ar * base) / link + n_ar * base + Hardware.A100.dispatch_tax_s
     assert r.raw("itl_calibrated") == pytest.approx(expect, rel=1e-9)
     assert r.raw("itl_calibrated") >= r.raw("itl_bound") + n_ar * base
+
+
+# --- ContinuousBatchingModel's fast path: ServingModel's floats without calling it -----------------
+
+def _batching_both_ways(model, hardware, **kw):
+    """(fast, slow): ContinuousBatchingModel's answer (raw fields and work text, or the SpecError's
+    message) on its direct float path and with every step forced through ServingModel."""
+    from mlsysim_core import ContinuousBatchingModel
+    from mlsysim_core.solvers import batching
+
+    def run():
+        try:
+            r = ContinuousBatchingModel().solve(model, hardware, **kw)
+        except SpecError as e:
+            return str(e)
+        return r.raw(), r.explain()
+    fast = run()
+    get = batching._Spec.get
+    batching._Spec.get = staticmethod(lambda *a: None)
+    try:
+        slow = run()
+    finally:
+        batching._Spec.get = get
+    return fast, slow
+
+
+@settings(deadline=None, max_examples=60)
+@given(name=st.sampled_from(["Llama3_8B", "Llama3_70B", "Gemma3_27B", "Mixtral_8x7B"]),
+       hw=st.sampled_from(["H100", "A100", "H200", "B200"]), prompt=st.integers(1, 8000), out=st.integers(1, 4000),
+       slack=st.integers(0, 4000), precision=st.sampled_from(["fp16", "bf16", "fp8", "int8", "fp4", "FP16"]),
+       kv=st.sampled_from([None, "fp8", "fp16", "int4"]), eff=st.floats(0.05, 1.0),
+       cap=st.sampled_from([None, 1, 64]), page=st.sampled_from([None, 1, 32]), frac=st.sampled_from([1.0, 0.9]),
+       chunk=st.sampled_from([None, 256]))
+def test_batching_fast_path_gives_the_serving_model_path_floats(name, hw, prompt, out, slack, precision, kv, eff,
+                                                                cap, page, frac, chunk):
+    """The direct float path (no ServingModel call) gives every field, to the bit, and the work
+    text as the path through ServingModel does, and the same errors."""
+    fast, slow = _batching_both_ways(getattr(Models, name), getattr(Hardware, hw), seq_len=prompt + out + slack,
+                                     prompt_len=prompt, output_tokens=out, precision=precision, kv_precision=kv,
+                                     efficiency=eff, max_batch_size=cap, page_size=page, memory_fraction=frac,
+                                     prefill_chunk_tokens=chunk)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("kw", [dict(efficiency=0), dict(efficiency="a"), dict(precision="fp5", efficiency=0),
+                                dict(kv_precision="x"), dict(kv_precision=[1]), dict(precision=None), dict(tp_size=3),
+                                dict(precision="fp4"), dict(prefill_chunk_tokens=0)])
+def test_batching_fast_path_errors_are_the_serving_model_ones(kw):
+    fast, slow = _batching_both_ways(L8, Hardware.H100, **kw)
+    assert isinstance(fast, str) and fast == slow
+
+
+def test_batching_spec_cache_follows_the_calibration_table():
+    """A new calibration table (tests, or a user's own) is picked up: the cached floats are rebuilt."""
+    from mlsysim_core import ContinuousBatchingModel, calibration
+    cb = ContinuousBatchingModel()
+    before = cb.solve(L8, Hardware.H100).raw("itl_calibrated")
+    old = calibration.get()
+    vals = old.items()
+    vals["decode_gemv"] = vals["decode_gemv"] / 2
+    calibration._cached = calibration.Calibration(vals, {k: "test" for k in vals})
+    try:
+        after = cb.solve(L8, Hardware.H100).raw("itl_calibrated")
+        fast, slow = _batching_both_ways(L8, Hardware.H100)
+    finally:
+        calibration._cached = old
+    assert after > before and after == fast[0]["itl_calibrated"] and fast == slow
+    assert cb.solve(L8, Hardware.H100).raw("itl_calibrated") == before

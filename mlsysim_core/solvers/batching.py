@@ -20,8 +20,8 @@ from .. import calibration
 from ..checks import fraction
 from ..errors import SpecError
 from ..fmt import si
-from ..formulas import (calc_continuous_step_time, calc_itl, calc_kv_fragmentation, calc_paged_batch_requests,
-                        calc_prefill_flops_cached, calc_static_batch_requests, calc_ttft)
+from ..formulas import (calc_continuous_step_time, calc_itl, calc_kv_cache_bytes, calc_kv_fragmentation,
+                        calc_paged_batch_requests, calc_prefill_flops_cached, calc_static_batch_requests, calc_ttft)
 from ..results import Result
 from ..zoo import constants
 from ..units import BYTES_PER_ELEMENT
@@ -75,8 +75,9 @@ class _Spec:
         self.native_only = precision in _NATIVE_ONLY          # ServingModel checks the device for these
         self.kv_elems = model.kv_elements_per_token_layer(1)  # (2 H_kv d_head)
         self.kv_bpe = kv_bpe
-        # ServingModel's kv / (S B): exact (integers times a byte width) while KV bytes < 2^53
-        self.k_token = model.kv_cache_bytes(1, 1, precision if kv_precision is None else kv_precision)
+        # KV bytes per token (model.kv_cache_bytes at S = B = 1): ServingModel's kv / (S B), exactly
+        # (integers times a byte width) while the KV bytes stay below 2^53
+        self.k_token = calc_kv_cache_bytes.raw(model.layers, model.n_kv_heads, model.head_dim, 1, 1, kv_bpe)
         self.layers, self.hidden = model.layers, model.hidden_dim
         self.w = model.weight_bytes(precision) / 1
         self.flops = model.active_parameters_count
@@ -97,19 +98,16 @@ class _Spec:
                 calc_ttft.raw(linear, self.peak, self.g_eff) + calc_ttft.raw(prefill - linear, self.peak16, self.attn)
                 + self.tax)
 
-    def steps(self, batch: int, seq_len: int, eff: float) -> tuple[float, float, float]:
-        """ServingModel's (itl, itl_bound, itl_calibrated) at ``batch`` requests of context ``seq_len``."""
-        kv = self.kv_elems * (self.layers * seq_len) * batch * self.kv_bpe
-        decode = 2.0 * self.flops * batch / 1
-        w, bw = self.w, self.bw * 1.0             # (bandwidth_efficiency 1, as ServingModel's default)
-        return (calc_itl.raw(w, kv, bw, decode, self.peak, eff) + self.tax,
-                calc_itl.raw(w, kv, self.bw, decode, self.peak, 1.0),
-                calc_itl.raw(w, kv, self.bw_cal, decode, self.peak, self.g_eff) + self.tax)
-
-    def itl(self, batch: int, seq_len: int, eff: float) -> float:
-        """``steps(...)[0]`` alone."""
-        return calc_itl.raw(self.w, self.kv_elems * (self.layers * seq_len) * batch * self.kv_bpe, self.bw * 1.0,
-                            2.0 * self.flops * batch / 1, self.peak, eff) + self.tax
+    def steps(self, batch: int, seq_len: int, eff: float, static_batch: int = 0):
+        """ServingModel's (itl, itl_bound, itl_calibrated) at ``batch`` requests of context ``seq_len``,
+        and its itl at ``static_batch`` requests (inf when 0)."""
+        w, peak, tax, kv_ctx = self.w, self.peak, self.tax, self.kv_elems * (self.layers * seq_len)
+        bw = self.bw * 1.0                        # (bandwidth_efficiency 1, as ServingModel's default)
+        kv, decode = kv_ctx * batch * self.kv_bpe, 2.0 * self.flops * batch / 1
+        st = (calc_itl.raw(w, kv_ctx * static_batch * self.kv_bpe, bw, 2.0 * self.flops * static_batch / 1, peak, eff)
+              + tax) if static_batch >= 1 else float("inf")
+        return (calc_itl.raw(w, kv, bw, decode, peak, eff) + tax, calc_itl.raw(w, kv, self.bw, decode, peak, 1.0),
+                calc_itl.raw(w, kv, self.bw_cal, decode, peak, self.g_eff) + tax, st)
 
 
 # (id(model), id(hardware), precision, kv_precision) -> _Spec. Safe to cache: the specs are frozen
@@ -210,7 +208,7 @@ class ContinuousBatchingModel:
                            f"{si(capacity * memory_fraction, 'B')} usable")
             return ContinuousBatchingResult(v, lambda: _work(v))
         if spec is not None:
-            dec, dec_bound, dec_cal = spec.steps(n_paged, mean_ctx, eff)
+            dec, dec_bound, dec_cal, st_itl = spec.steps(n_paged, mean_ctx, eff, n_static)
         else:
             kw = dict(precision=precision, efficiency=efficiency, kv_precision=kv_precision, tp_size=tp_size)
             d = _SERVE.solve(model, hardware, seq_len=mean_ctx, batch_size=n_paged, **kw)._v
@@ -220,8 +218,8 @@ class ContinuousBatchingModel:
         step_cal = calc_continuous_step_time.raw(dec_cal, ttft1_cal, n_paged, output_tokens)
         throughput = n_paged / step
         if n_static >= 1:
-            st_itl = spec.itl(n_static, mean_ctx, eff) if spec is not None else \
-                _SERVE.solve(model, hardware, seq_len=mean_ctx, batch_size=n_static, **kw)._v["itl"]
+            if spec is None:
+                st_itl = _SERVE.solve(model, hardware, seq_len=mean_ctx, batch_size=n_static, **kw)._v["itl"]
             # a static batch prefills together (prefill FLOPs and TP traffic grow linearly with the
             # batch, so its time is n x one prompt's, plus one dispatch), then decodes until the
             # longest reply (S_max) ends
