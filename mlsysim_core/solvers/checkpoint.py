@@ -151,7 +151,7 @@ class CheckpointModel:
         res = CheckpointResult(r, lambda: _work(r, p, bpe, ob))
         args = (model, fleet, optimizer, precision, interval_s, asynchronous, filesystem_bandwidth, node_bandwidth,
                 snapshot_bandwidth, n_writers, mtbf_hours)
-        if _PLAIN.issuperset(map(type, args[2:])):
+        if all(type(a) in _PLAIN for a in args[2:]):
             _memo = args + (res,)
         return res
 

@@ -164,7 +164,7 @@ class DataModel:
                  efficiency, storage_bandwidth, network_bandwidth, pcie_bandwidth, cache_hit_rate,
                  device_bytes_per_sample)
         if (model is None or hardware is None or type(hardware.compute.flops_by_precision) is MappingProxyType) \
-                and _PLAIN.issuperset(map(type, plain)):
+                and all(type(a) in _PLAIN for a in plain):
             _memo = (samples_per_second, bytes_per_sample, model, hardware_arg, fleet, n_accelerators,
                      accelerators_per_node, batch_size, precision, efficiency, storage_bandwidth, network_bandwidth,
                      pcie_bandwidth, cache_hit_rate, device_bytes_per_sample, res)

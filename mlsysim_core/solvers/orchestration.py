@@ -147,7 +147,7 @@ class OrchestrationModel:
         if (type(job_gpus) in _PLAIN and type(job_hours) in _PLAIN and type(utilization) in _PLAIN
                 and type(arrival_rate_per_hour) in _PLAIN and type(arrival_cv) in _PLAIN
                 and type(service_cv) in _PLAIN and (priority_shares is None or (
-                    type(priority_shares) is tuple and _PLAIN.issuperset(map(type, priority_shares))))):
+                    type(priority_shares) is tuple and all(type(x) in _PLAIN for x in priority_shares)))):
             _memo = (fleet, job_gpus, job_hours, utilization, arrival_rate_per_hour, arrival_cv, service_cv,
                      priority_shares, preemptive, res)
         return res

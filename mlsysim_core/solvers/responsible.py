@@ -185,7 +185,8 @@ class ResponsibleEngineeringModel:
         args = (model, hardware, batch_size, precision, efficiency, epsilon, delta, dp_method, dp_benchmark,
                 base_gpu_hours, subgroups, ci_half_width, confidence, subgroup_accuracy, min_subgroup_prevalence,
                 pgd_steps)
-        if type(hardware.compute.flops_by_precision) is MappingProxyType and _PLAIN.issuperset(map(type, args[2:])):
+        if type(hardware.compute.flops_by_precision) is MappingProxyType and all(
+                type(a) in _PLAIN for a in args[2:]):
             _memo = args + (res,)
         return res
 

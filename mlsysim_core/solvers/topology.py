@@ -199,7 +199,7 @@ Cost: O(1).
         res = TopologyResult(r, lambda: _work(r))
         args = (fleet, topology, n_gpus, job_gpus, oversubscription, link_bandwidth, gpus_per_node, switch_radix,
                 torus_dims, placement, pattern, message_bytes, latency)
-        if _PLAIN.issuperset(map(type, args[1:])):
+        if all(type(a) in _PLAIN for a in args[1:]):
             _memo = args + (res,)
         return res
 
