@@ -16,8 +16,6 @@ formulas/software.py (Dao et al. 2022; NVIDIA matmul guide; CUDA best practices)
 """
 from __future__ import annotations
 
-from types import MappingProxyType
-
 from ..checks import choice
 from ..errors import SpecError
 from ..fmt import pct, si
@@ -31,17 +29,6 @@ from ._common import check_batch, check_hardware, check_precision, check_transfo
 MODES = ("eager", "compiled", "graph")
 LOSSES = ("tile_quantization", "weight_stall", "attention_io", "elementwise", "launch_overhead")
 _MAX_BATCH = 1 << 20
-_PLAIN = frozenset({int, float, str, bool, type(None)})   # immutable argument types the memo may keep
-
-# A one-entry memo of the last call: (its 10 arguments, its result). A call whose every argument
-# *is* (identity, not ==) the remembered one returns the remembered result. Safe because:
-# the result is a read-only EfficiencyResult (frozen; fields handed out as copies) and the
-# computation depends only on the arguments and the read-only zoo constants; identity rules out
-# True for 1, 1.0 for 1, -0.0 for 0.0 and numpy scalars (each was validated when first seen);
-# it is only kept when every plain argument is an immutable int/float/str/bool/None and the
-# hardware's peak table is the zoo's read-only mapping (a user-built node may hold a dict that is
-# edited later). A bad argument raises before anything is remembered.
-_memo = None
 
 
 class EfficiencyResult(Result):
@@ -81,12 +68,6 @@ class EfficiencyModel:
     def solve(self, model, hardware, batch_size=1, seq_len=2048, precision="bf16", mode="eager",
               use_flash_attention=True, is_training=False, launch_overhead=None,
               kernels_per_layer=None) -> EfficiencyResult:
-        global _memo
-        m = _memo
-        if (m is not None and model is m[0] and hardware is m[1] and batch_size is m[2] and seq_len is m[3]
-                and precision is m[4] and mode is m[5] and use_flash_attention is m[6] and is_training is m[7]
-                and launch_overhead is m[8] and kernels_per_layer is m[9]):
-            return m[10]
         model = check_transformer(model, "EfficiencyModel")
         hardware = check_hardware(hardware)
         precision, bpe = check_precision(precision)
@@ -111,13 +92,7 @@ class EfficiencyModel:
         cfg = _Config(model, hardware, precision, bpe, mode, use_flash_attention, is_training, t_launch, kpl)
         r = cfg.times(b, s)
         r["launch_crossover_batch"] = cfg.crossover(s)
-        res = EfficiencyResult(r, lambda: _work(r))
-        if (type(hardware.compute.flops_by_precision) is MappingProxyType and type(batch_size) in _PLAIN
-                and type(seq_len) in _PLAIN and type(precision) in _PLAIN and type(launch_overhead) in _PLAIN
-                and type(kernels_per_layer) in _PLAIN):      # (mode and the flags are a str / bools by now)
-            _memo = (model, hardware, batch_size, seq_len, precision, mode, use_flash_attention, is_training,
-                     launch_overhead, kernels_per_layer, res)
-        return res
+        return EfficiencyResult(r, lambda: _work(r))
 
 
 class _Config:

@@ -27,17 +27,6 @@ from ._common import check_batch, check_fleet
 
 _H = ("hour", 1 / 3600.0)
 _MAX_HOURS = HUGE / 3600.0   # hours whose seconds stay within checks.HUGE
-_PLAIN = frozenset({int, float, str, bool, type(None)})   # immutable argument types the memo may keep
-
-# A one-entry memo of the last call: (its 9 arguments, its result). A call whose every argument
-# *is* (identity, not ==) the remembered one returns the remembered result. Safe because the
-# result is a read-only OrchestrationResult (frozen; fields handed out as copies), the
-# computation depends only on the arguments, the fleet (a frozen spec of ints, floats and frozen
-# specs) and the read-only zoo constants; identity rules out True for 1, 1.0 for 1, -0.0 for 0.0
-# and numpy scalars (each was validated when first seen); it is only kept when every plain
-# argument is an immutable int/float/str/bool/None (priority_shares: a tuple of them, not a list
-# that could be edited later). A bad argument raises before anything is remembered.
-_memo = None
 
 
 class OrchestrationResult(Result):
@@ -96,12 +85,6 @@ class OrchestrationModel:
 
     def solve(self, fleet, job_gpus, job_hours, utilization=None, arrival_rate_per_hour=None,
               arrival_cv=None, service_cv=None, priority_shares=None, preemptive=False) -> OrchestrationResult:
-        global _memo
-        m = _memo
-        if (m is not None and fleet is m[0] and job_gpus is m[1] and job_hours is m[2] and utilization is m[3]
-                and arrival_rate_per_hour is m[4] and arrival_cv is m[5] and service_cv is m[6]
-                and priority_shares is m[7] and preemptive is m[8]):
-            return m[9]
         fleet = check_fleet(fleet)
         c0 = constants()
         g = check_batch(job_gpus, "job_gpus")
@@ -143,14 +126,7 @@ class OrchestrationModel:
              "kingman_wait": calc_kingman_wait.raw(rho, d, ca, cs),
              "arrival_cv": ca, "service_cv": cs, "priority_shares": shares, "preemptive": preemptive,
              "class_waits_hours": tuple(w / 3600.0 for w in class_waits)}
-        res = OrchestrationResult(r, lambda: _work(r))
-        if (type(job_gpus) in _PLAIN and type(job_hours) in _PLAIN and type(utilization) in _PLAIN
-                and type(arrival_rate_per_hour) in _PLAIN and type(arrival_cv) in _PLAIN
-                and type(service_cv) in _PLAIN and (priority_shares is None or (
-                    type(priority_shares) is tuple and all(type(x) in _PLAIN for x in priority_shares)))):
-            _memo = (fleet, job_gpus, job_hours, utilization, arrival_rate_per_hour, arrival_cv, service_cv,
-                     priority_shares, preemptive, res)
-        return res
+        return OrchestrationResult(r, lambda: _work(r))
 
 
 def _shares(shares):

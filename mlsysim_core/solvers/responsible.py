@@ -13,8 +13,6 @@ its accuracy price from published measurements. Sources: formulas/responsible.py
 """
 from __future__ import annotations
 
-from types import MappingProxyType
-
 from ..checks import EFFICIENCY_MIN, MAX_COUNT, TINY, choice, fraction, number, positive_int
 from ..errors import SpecError
 from ..fmt import pct, si
@@ -38,17 +36,6 @@ def _count(name, v):
 
 DP_METHODS = ("per_sample", "ghost")
 BENCHMARKS = ("cifar10", "mnist")
-_PLAIN = frozenset({int, float, str, bool, type(None)})   # immutable argument types the memo may keep
-
-# A one-entry memo of the last call: (its 16 arguments, its result). A call whose every argument
-# *is* (identity, not ==) the remembered one returns the remembered result. Safe because the
-# result is a read-only ResponsibleEngineeringResult (frozen; fields handed out as copies), the
-# computation depends only on the arguments and the read-only zoo constants and calibration;
-# identity rules out True for 1, 1.0 for 1, -0.0 for 0.0 and numpy scalars (each was validated
-# when first seen); it is only kept when every plain argument is an immutable int/float/str/bool/
-# None and the hardware's peak table is the zoo's read-only mapping (a user-built node may hold a
-# dict that is edited later). A bad argument raises before anything is remembered.
-_memo = None
 
 
 class ResponsibleEngineeringResult(Result):
@@ -92,14 +79,6 @@ class ResponsibleEngineeringModel:
               delta=None, dp_method="per_sample", dp_benchmark="cifar10", base_gpu_hours=None,
               subgroups=0, ci_half_width=0.01, confidence=0.95, subgroup_accuracy=0.5,
               min_subgroup_prevalence=None, pgd_steps=0) -> ResponsibleEngineeringResult:
-        global _memo
-        m = _memo
-        if (m is not None and model is m[0] and hardware is m[1] and batch_size is m[2] and precision is m[3]
-                and efficiency is m[4] and epsilon is m[5] and delta is m[6] and dp_method is m[7]
-                and dp_benchmark is m[8] and base_gpu_hours is m[9] and subgroups is m[10]
-                and ci_half_width is m[11] and confidence is m[12] and subgroup_accuracy is m[13]
-                and min_subgroup_prevalence is m[14] and pgd_steps is m[15]):
-            return m[16]
         model, hardware = check_model(model), check_hardware(hardware)
         c = constants()
         if type(dp_method) is not str or dp_method not in DP_METHODS:       # (fast path: a str in a tuple)
@@ -181,14 +160,7 @@ class ResponsibleEngineeringModel:
         r.update(pgd_steps=k_pgd, pgd_multiplier=m_pgd, training_multiplier=total, base_gpu_hours=base_h,
                  gpu_hours=None if base_h is None else base_h * total,
                  extra_gpu_hours=None if base_h is None else base_h * (total - 1.0))
-        res = ResponsibleEngineeringResult(r, lambda: _work(r))
-        args = (model, hardware, batch_size, precision, efficiency, epsilon, delta, dp_method, dp_benchmark,
-                base_gpu_hours, subgroups, ci_half_width, confidence, subgroup_accuracy, min_subgroup_prevalence,
-                pgd_steps)
-        if type(hardware.compute.flops_by_precision) is MappingProxyType and all(
-                type(a) in _PLAIN for a in args[2:]):
-            _memo = args + (res,)
-        return res
+        return ResponsibleEngineeringResult(r, lambda: _work(r))
 
 
 def _work(r):
