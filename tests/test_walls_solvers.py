@@ -514,3 +514,17 @@ def test_efficiency_errors_name_the_argument(kw, name):
     args = {"model": L8, "hardware": Hardware.H100, **kw}
     with pytest.raises(SpecError, match=f"^{name}="):
         EM.solve(**args)
+
+
+from mlsysim_core.checks import parse_quantity_str  # noqa: E402
+
+
+def test_parse_quantity_str_is_the_solvers_string_step():
+    assert parse_quantity_str("bw", "2 TB/s", "x").to("GB/s").magnitude == pytest.approx(2000)
+    assert parse_quantity_str("bw", 3.0, "x") == 3.0
+    with pytest.raises(SpecError, match="bw.*a bandwidth"):
+        parse_quantity_str("bw", "2 parsecs of nonsense", "a bandwidth")
+    with pytest.raises(SpecError, match="link_bandwidth"):
+        TopologyModel().solve(Systems.Clusters.Production_2K, link_bandwidth="fast")
+    with pytest.raises(SpecError, match="bytes_per_sample"):
+        DataModel().solve(samples_per_second=1, bytes_per_sample="big")

@@ -24,17 +24,6 @@ from ._common import check_batch, check_fleet, check_model, check_precision
 
 OPTIMIZERS = ("adam", "adamw", "sgd", "none")
 _S = ("s", 1.0)
-_PLAIN = frozenset({int, float, str, bool, type(None)})   # immutable argument types the memo may keep
-
-# A one-entry memo of the last call: (its 11 arguments, its result). A call whose every argument
-# *is* (identity, not ==) the remembered one returns the remembered result. Safe because the result
-# is a read-only CheckpointResult (frozen; fields handed out as copies), the computation depends
-# only on the arguments, the model and fleet (frozen specs of numbers) and the read-only zoo
-# constants; identity rules out True for 1, 1.0 for 1, -0.0 for 0.0 and numpy scalars (each was
-# validated when first seen); it is only kept when every plain argument is an immutable
-# int/float/str/bool/None (a Quantity is not: pint can change one in place). A bad argument raises
-# before anything is remembered.
-_memo = None
 
 
 class CheckpointResult(Result):
@@ -98,13 +87,6 @@ class CheckpointModel:
     def solve(self, model, fleet, optimizer="adam", precision="bf16", interval_s=None,
               asynchronous=False, filesystem_bandwidth=None, node_bandwidth=None,
               snapshot_bandwidth=None, n_writers=None, mtbf_hours=None) -> CheckpointResult:
-        global _memo
-        m = _memo
-        if (m is not None and model is m[0] and fleet is m[1] and optimizer is m[2] and precision is m[3]
-                and interval_s is m[4] and asynchronous is m[5] and filesystem_bandwidth is m[6]
-                and node_bandwidth is m[7] and snapshot_bandwidth is m[8] and n_writers is m[9]
-                and mtbf_hours is m[10]):
-            return m[11]
         model, fleet = check_model(model), check_fleet(fleet)
         if type(optimizer) is not str or optimizer not in OPTIMIZERS:   # (the fast path: a str in a tuple)
             choice("optimizer", optimizer, OPTIMIZERS)
@@ -148,12 +130,7 @@ class CheckpointModel:
              # Young's first-order waste exceeds 1 when tau or delta is comparable to the MTBF:
              # then no useful work is done at all, so it is capped at 1.
              "waste_fraction": min(1.0, calc_checkpoint_waste.raw(tau, stall, mtbf))}
-        res = CheckpointResult(r, lambda: _work(r, p, bpe, ob))
-        args = (model, fleet, optimizer, precision, interval_s, asynchronous, filesystem_bandwidth, node_bandwidth,
-                snapshot_bandwidth, n_writers, mtbf_hours)
-        if all(type(a) in _PLAIN for a in args[2:]):
-            _memo = args + (res,)
-        return res
+        return CheckpointResult(r, lambda: _work(r, p, bpe, ob))
 
 
 def _work(r, p, bpe, ob):

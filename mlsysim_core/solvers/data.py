@@ -11,8 +11,6 @@ described path; this model names each path, its utilisation and the stall it cau
 """
 from __future__ import annotations
 
-from types import MappingProxyType
-
 from ..checks import HUGE, TINY, fraction, parse_quantity_str, positive
 from ..errors import SpecError
 from ..fmt import pct, si
@@ -23,18 +21,6 @@ from ..zoo import constants
 from ._common import check_batch
 
 PATHS = ("storage", "network", "pcie")
-_PLAIN = frozenset({int, float, str, bool, type(None)})   # immutable argument types the memo may keep
-
-# A one-entry memo of the last call: (its 15 arguments, its result). A call whose every argument
-# *is* (identity, not ==) the remembered one returns the remembered result. Safe because the
-# result is a read-only DataResult (frozen; fields handed out as copies) and the computation
-# depends only on the arguments, the specs (frozen) and the read-only zoo constants and
-# calibration; identity rules out True for 1, 1.0 for 1, -0.0 for 0.0 and numpy scalars (each was
-# validated when first seen); it is only kept when every plain argument is an immutable
-# int/float/str/bool/None (a Quantity is not: pint can change one in place) and the accelerator's
-# peak table (when the demand is derived from it) is the zoo's read-only mapping (a user-built
-# node may hold a dict that is edited later). A bad argument raises before anything is remembered.
-_memo = None
 
 
 class DataResult(Result):
@@ -107,18 +93,9 @@ class DataModel:
               fleet=None, n_accelerators=None, accelerators_per_node=None, batch_size=32,
               precision="bf16", efficiency=None, storage_bandwidth=None, network_bandwidth=None,
               pcie_bandwidth=None, cache_hit_rate=0.0, device_bytes_per_sample=None) -> DataResult:
-        global _memo
-        m = _memo
-        if (m is not None and samples_per_second is m[0] and bytes_per_sample is m[1] and model is m[2]
-                and hardware is m[3] and fleet is m[4] and n_accelerators is m[5]
-                and accelerators_per_node is m[6] and batch_size is m[7] and precision is m[8]
-                and efficiency is m[9] and storage_bandwidth is m[10] and network_bandwidth is m[11]
-                and pcie_bandwidth is m[12] and cache_hit_rate is m[13] and device_bytes_per_sample is m[14]):
-            return m[15]
         c = constants()
         if fleet is not None and not isinstance(fleet, Fleet):
             raise SpecError("fleet", fleet, "a fleet from Systems.Clusters (or None)")
-        hardware_arg = hardware
         if hardware is None and fleet is not None:
             hardware = fleet.accelerator
         rate = demand_rate(samples_per_second, model, hardware, batch_size, precision, efficiency)
@@ -159,16 +136,7 @@ class DataModel:
              "supply_bw": supply_bw, "is_stalled": worst > 1.0, "margin": 1.0 - worst,
              "stall_fraction": calc_stall_fraction.raw(worst, 1.0), "accelerator_utilization": acc_util,
              "achieved_samples_per_second": rate * acc_util, "cache_hit_rate": h}
-        res = DataResult(r, lambda: _work(r))
-        plain = (samples_per_second, bytes_per_sample, n_accelerators, accelerators_per_node, batch_size, precision,
-                 efficiency, storage_bandwidth, network_bandwidth, pcie_bandwidth, cache_hit_rate,
-                 device_bytes_per_sample)
-        if (model is None or hardware is None or type(hardware.compute.flops_by_precision) is MappingProxyType) \
-                and all(type(a) in _PLAIN for a in plain):
-            _memo = (samples_per_second, bytes_per_sample, model, hardware_arg, fleet, n_accelerators,
-                     accelerators_per_node, batch_size, precision, efficiency, storage_bandwidth, network_bandwidth,
-                     pcie_bandwidth, cache_hit_rate, device_bytes_per_sample, res)
-        return res
+        return DataResult(r, lambda: _work(r))
 
 
 def _work(r):

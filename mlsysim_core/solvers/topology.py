@@ -34,18 +34,6 @@ from ._common import check_batch
 _ALIASES = {"fat-tree": "fat_tree", "fattree": "fat_tree", "rail": "rail_optimized",
             "rail-optimized": "rail_optimized", "rail_optimised": "rail_optimized", "torus_3d": "torus"}
 
-_PLAIN = frozenset({int, float, str, bool, type(None)})   # immutable argument types the memo may keep
-
-# A one-entry memo of the last call: (its 13 arguments, its result). A call whose every argument
-# *is* (identity, not ==) the remembered one returns the remembered result. Safe because the result
-# is a read-only TopologyResult (frozen; fields handed out as copies), the computation depends only
-# on the arguments, the fleet (a frozen spec of numbers and frozen specs) and the read-only zoo
-# constants; identity rules out True for 1, 1.0 for 1, -0.0 for 0.0 and numpy scalars (each was
-# validated when first seen); it is only kept when every plain argument is an immutable
-# int/float/str/bool/None (a Quantity is not: pint can change one in place). A bad argument raises
-# before anything is remembered.
-_memo = None
-
 
 class TopologyResult(Result):
     """Bisection, hops, latency and the per-accelerator bandwidth a job's collective sees."""
@@ -105,13 +93,6 @@ Cost: O(1).
     def solve(self, fleet=None, topology=None, n_gpus=None, job_gpus=None, oversubscription=None,
               link_bandwidth=None, gpus_per_node=None, switch_radix=None, torus_dims=None,
               placement="packed", pattern="ring", message_bytes=None, latency=None) -> TopologyResult:
-        global _memo
-        m = _memo
-        if (m is not None and fleet is m[0] and topology is m[1] and n_gpus is m[2] and job_gpus is m[3]
-                and oversubscription is m[4] and link_bandwidth is m[5] and gpus_per_node is m[6]
-                and switch_radix is m[7] and torus_dims is m[8] and placement is m[9] and pattern is m[10]
-                and message_bytes is m[11] and latency is m[12]):
-            return m[13]
         c = constants()
         if fleet is not None and not isinstance(fleet, Fleet):
             raise SpecError("fleet", fleet, "a fleet from Systems.Clusters, or None with n_gpus and link_bandwidth")
@@ -196,12 +177,7 @@ Cost: O(1).
             else:
                 r["collective_time"] = calc_all_to_all_time.raw(msg, job, eff, lat)
                 r["collective_time_nonblocking"] = calc_all_to_all_time.raw(msg, job, eff_nb, lat)
-        res = TopologyResult(r, lambda: _work(r))
-        args = (fleet, topology, n_gpus, job_gpus, oversubscription, link_bandwidth, gpus_per_node, switch_radix,
-                torus_dims, placement, pattern, message_bytes, latency)
-        if all(type(a) in _PLAIN for a in args[1:]):
-            _memo = args + (res,)
-        return res
+        return TopologyResult(r, lambda: _work(r))
 
 
 def _work(r):
