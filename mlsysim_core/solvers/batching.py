@@ -17,7 +17,7 @@ ServingModel's (the ``*_bound`` and ``*_calibrated`` answers too). Constant cost
 from __future__ import annotations
 
 from .. import calibration
-from ..checks import fraction
+from ..checks import EFFICIENCY_MIN, MAX_COUNT, fraction
 from ..errors import SpecError
 from ..fmt import si
 from ..formulas import (calc_continuous_step_time, calc_itl, calc_kv_cache_bytes, calc_kv_fragmentation,
@@ -147,9 +147,13 @@ class ContinuousBatchingModel:
         ``static_itl`` and ``speedup_vs_static`` are inf."""
         check_transformer(model, "ContinuousBatchingModel")
         check_hardware(hardware)
-        seq_len = check_batch(seq_len, "seq_len")
-        prompt_len = check_batch(prompt_len, "prompt_len")
-        output_tokens = check_batch(output_tokens, "output_tokens")
+        # (check_batch's fast path inline: a plain int in range passes untouched)
+        if not (type(seq_len) is int and 1 <= seq_len <= MAX_COUNT):
+            seq_len = check_batch(seq_len, "seq_len")
+        if not (type(prompt_len) is int and 1 <= prompt_len <= MAX_COUNT):
+            prompt_len = check_batch(prompt_len, "prompt_len")
+        if not (type(output_tokens) is int and 1 <= output_tokens <= MAX_COUNT):
+            output_tokens = check_batch(output_tokens, "output_tokens")
         if prompt_len + output_tokens > seq_len:
             raise SpecError("seq_len", seq_len, f"at least prompt_len + output_tokens = {prompt_len + output_tokens} "
                             "(the maximum length covers the mean request)")
@@ -163,7 +167,8 @@ class ContinuousBatchingModel:
         if spec is not None and tp_size == 1 and prefill_chunk_tokens is None and not spec.native_only:
             # the common case: ServingModel's prefill of one prompt from the spec's floats (its only
             # check left to do here is the efficiency's, with ServingModel's message)
-            eff = check_efficiency(efficiency)
+            eff = efficiency if type(efficiency) is float and EFFICIENCY_MIN <= efficiency <= 1.0 else \
+                check_efficiency(efficiency)                   # (its fast path inline)
             ttft1, ttft1_bound, ttft1_cal = spec.prefill(prompt_len, eff)
             tp, chunks, k, weights, capacity = 1, 1, spec.k_token, spec.w, spec.capacity
         else:
@@ -187,12 +192,12 @@ class ContinuousBatchingModel:
         budget = capacity * memory_fraction - weights
         n_static = calc_static_batch_requests.raw(budget, k, seq_len)
         n_paged = calc_paged_batch_requests.raw(budget, k, mean_ctx, page)
-        if cap is not None:
-            n_static, n_paged = min(n_static, cap), min(n_paged, cap)
+        if cap is not None:                   # (min() without the call)
+            n_static, n_paged = n_static if n_static <= cap else cap, n_paged if n_paged <= cap else cap
         pages = -(-mean_ctx // page)
         if n_paged < 1:
             inf = float("inf")
-            v = {"model_name": model.name, "hardware_name": hardware.name, "kv_budget": max(0.0, budget),
+            v = {"model_name": model.name, "hardware_name": hardware.name, "kv_budget": budget if budget > 0.0 else 0.0,
                  "kv_cache_per_token": k, "page_size": page, "mean_context": mean_ctx, "seq_len": seq_len,
                  "prompt_len": prompt_len, "output_tokens": output_tokens, "tp_size": tp,
                  "max_active_requests": n_paged, "static_max_active_requests": n_static,
@@ -228,7 +233,7 @@ class ContinuousBatchingModel:
         else:
             static_ttft = st_itl = float("inf")
             st_tp = 0.0
-        v = {"model_name": model.name, "hardware_name": hardware.name, "kv_budget": max(0.0, budget),
+        v = {"model_name": model.name, "hardware_name": hardware.name, "kv_budget": budget if budget > 0.0 else 0.0,
              "kv_cache_per_token": k, "page_size": page, "mean_context": mean_ctx, "seq_len": seq_len,
              "prompt_len": prompt_len, "output_tokens": output_tokens, "tp_size": tp,
              "max_active_requests": n_paged, "static_max_active_requests": n_static,
