@@ -12,7 +12,9 @@ the actual lengths in fixed pages and admits a new request whenever one finishes
     throughput = N / step;  static: N_static x (S_mean / S_max) useful tokens per step
 
 S_mean is the mean context a request holds over its life, prompt + n_out / 2. Every time is the
-ServingModel's (the ``*_bound`` and ``*_calibrated`` answers too). Constant cost per call.
+ServingModel's (the ``*_bound`` and ``*_calibrated`` answers too): for one accelerator, a dense
+full-attention model and an unchunked prompt the same floats come straight from the formulas'
+float functions (``_Spec``), otherwise from ServingModel itself. Constant cost per call.
 """
 from __future__ import annotations
 
