@@ -187,7 +187,7 @@ def _(budget, cost, data_t, error, optimum, prediction, run, split):
     _ps, _ds = optimum.raw("optimal_parameters"), optimum.raw("optimal_tokens")
     _cost = cost.raw("tco_usd")
     mo.md(f"""
-    Budget **{flop(budget)}** ({run.raw("gpu_hours"):,.0f} accelerator-hours, {usd(_cost)} to own and power
+    Budget **{flop(budget)}** ({run.raw("gpu_hours"):,.0f} accelerator-hours, {labkit.money(_cost)} to own and power
     for the run).
 
     | | parameters | tokens | tokens / parameter | loss (nats/token) |

@@ -103,10 +103,10 @@ def _(prediction):
     _right = prediction.value == _truth
     _top = max(_r.breakdown(), key=lambda _x: _x["cost_usd"])
     mo.callout(mo.md(f"""
-    **{"Right." if _right else "Not quite."}** The training run costs **{usd(_r.training_cost_usd)}**
-    ({_r.training_days:.1f} days on 64 H100s): **{pct(_share)}** of a **{usd(_r.total_cost_usd)}**
+    **{"Right." if _right else "Not quite."}** The training run costs **{labkit.money(_r.training_cost_usd)}**
+    ({_r.training_days:.1f} days on 64 H100s): **{pct(_share)}** of a **{labkit.money(_r.total_cost_usd)}**
     project, a constraint tax of **{_r.constraint_tax:.0f} ×**. The largest phase is
-    **{_top["phase"]}** ({usd(_top["cost_usd"])}): people's time ({pct(_r.data_prep_share, 0)} of it
+    **{_top["phase"]}** ({labkit.money(_top["cost_usd"])}): people's time ({pct(_r.data_prep_share, 0)} of it
     on data) outweighs every accelerator-hour of this project.
     """), kind="success" if _right else "warn")
     return

@@ -194,13 +194,17 @@ def _(hardware, layers, prediction, run_error):
     mo.stop(prediction.value is None or run_error is not None)
     _rows = [{"layer": KIND_NAMES[_r.raw("kind")], "I": _r.raw("arithmetic_intensity"),
               "bound": _r.bottleneck} for _r in layers]
+    _lo = min(min(_r["I"] for _r in _rows), layers[0].raw("ridge_point")) / 3
+    for _r in _rows:
+        _r["base"] = _lo  # a log axis has no zero (vega-lite then draws no bar): start at a floor
     _bars = alt.Chart({"values": _rows}).mark_bar().encode(
         y=alt.Y("layer:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X("I:Q", scale=alt.Scale(type="log"), title="arithmetic intensity (FLOP/byte, log)"),
+        x2=alt.X2("base:Q"),
         color=alt.Color("bound:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("I:Q", format=",.3g"), alt.Tooltip("bound:N")])
     _ridge = alt.Chart({"values": [{"I": layers[0].raw("ridge_point")}]}).mark_rule(
-        color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(x=alt.X("I:Q"))
+        color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(x=alt.X("I:Q", scale=alt.Scale(type="log")))
     (_bars + _ridge).properties(width=600, height=200, title=alt.Title(
         "Which layers can the hardware feed?", subtitle=f"red: the {hardware.value.name}'s ridge point"))
     return

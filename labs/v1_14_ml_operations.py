@@ -115,11 +115,11 @@ def _(prediction):
     _right = prediction.value == _truth
     mo.callout(mo.md(f"""
     **{"Right." if _right else "Not quite."}** At {_c.drift_accuracy_decay_per_day:g} points/day and
-    {usd(_c.drift_value_per_point_day)} per point-day, a {usd(_cost)} retraining is best every
-    **{_before.optimal_interval.m_as("day"):.1f} days**; at {usd(_cost / 4)} every
+    {labkit.money(_c.drift_value_per_point_day)} per point-day, a {labkit.money(_cost)} retraining is best every
+    **{_before.optimal_interval.m_as("day"):.1f} days**; at {labkit.money(_cost / 4)} every
     **{_after.optimal_interval.m_as("day"):.1f} days**: **{_ratio:.1f} ×** as often, because
     $T^* \\propto \\sqrt{{C}}$. The daily bill halves
-    ({usd(_before.cost_per_day)} → {usd(_after.cost_per_day)}): the saving is shared between cheaper
+    ({labkit.money(_before.cost_per_day)} → {labkit.money(_after.cost_per_day)}): the saving is shared between cheaper
     retrainings and less accuracy lost between them.
     """), kind="success" if _right else "warn")
     return
@@ -162,9 +162,9 @@ def _(gpus, hw_pick, model_pick, people, tokens):
 @app.cell
 def _(one_retrain, retrain_error):
     mo.stop(retrain_error is not None, mo.callout(mo.md(f"**No retraining cost:** {retrain_error}"), kind="danger"))
-    mo.md(f"One retraining: **{usd(one_retrain.total_cost_usd)}** = {usd(one_retrain.training_cost_usd)} of compute "
+    mo.md(f"One retraining: **{labkit.money(one_retrain.total_cost_usd)}** = {labkit.money(one_retrain.training_cost_usd)} of compute "
           f"({labkit.num(one_retrain.training_days * 24)} h on {one_retrain.n_accelerators} accelerators) + "
-          f"{usd(one_retrain.data_cost_usd + one_retrain.engineering_cost_usd)} of engineer time.")
+          f"{labkit.money(one_retrain.data_cost_usd + one_retrain.engineering_cost_usd)} of engineer time.")
     return
 
 
@@ -255,7 +255,7 @@ def _(best, plan, plan_error, prediction):
     elif plan.cost_per_day > 1.25 * best.cost_per_day:
         _note = mo.callout(mo.md(
             f"Your schedule costs **{pct(plan.cost_per_day / best.cost_per_day - 1, 0)} more** than the optimum "
-            f"({usd(plan.cost_per_day)} vs {usd(best.cost_per_day)} a day, {usd(365 * (plan.cost_per_day - best.cost_per_day))} "
+            f"({labkit.money(plan.cost_per_day)} vs {labkit.money(best.cost_per_day)} a day, {labkit.money(365 * (plan.cost_per_day - best.cost_per_day))} "
             "a year)."), kind="warn")
     else:
         _note = mo.callout(mo.md("Your schedule is within 25 % of the optimum and meets the SLO."), kind="success")

@@ -195,8 +195,8 @@ def _(audit, error, prediction):
     |:---|---:|---:|---:|:---:|
     {_table}
 
-    {_r["devices"]:,} × {audit.hardware} for the traffic: {usd(_r["tco_usd_per_year"])} a year
-    ({usd(_r["cost_per_1k_usd"] * 1000)} per million requests), {_r["carbon_kg_per_year"]:,.0f} kg CO₂e.
+    {_r["devices"]:,} × {audit.hardware} for the traffic: {labkit.money(_r["tco_usd_per_year"])} a year
+    ({labkit.money(_r["cost_per_1k_usd"] * 1000)} per million requests), {_r["carbon_kg_per_year"]:,.0f} kg CO₂e.
     Devices whose price the zoo lacks (phones, most edge boards) count energy only. Battery is
     checked only on devices with one (Mobile, Tiny); for a remote device the upload is 50 kB at 20 Mbit/s.
     """)
@@ -208,12 +208,16 @@ def _(audit, error, prediction):
     mo.stop(prediction.value is None or error is not None)
     _rows = [{"check": c["name"], "ratio": max(c["ratio"], 1e-6), "ok": "passes" if c["ok"] else "fails"}
              for c in audit.table()]
+    _lo = min(_r["ratio"] for _r in _rows) / 3
+    for _r in _rows:
+        _r["base"] = _lo  # a log axis has no zero: each bar starts at a floor below the smallest ratio
     _bars = alt.Chart({"values": _rows}).mark_bar().encode(
         y=alt.Y("check:N", title=None, sort=None),
         x=alt.X("ratio:Q", scale=alt.Scale(type="log"), title="value / limit (log; 1 = the limit)"),
+        x2=alt.X2("base:Q"),
         color=alt.Color("ok:N", title=None, scale=alt.Scale(domain=["passes", "fails"], range=[labkit.PALETTE["blue"], labkit.PALETTE["vermillion"]])),
         tooltip=[alt.Tooltip("check:N"), alt.Tooltip("ratio:Q", format=".3g"), alt.Tooltip("ok:N")])
-    _one = alt.Chart({"values": [{"ratio": 1}]}).mark_rule(color="black").encode(x=alt.X("ratio:Q"))
+    _one = alt.Chart({"values": [{"ratio": 1}]}).mark_rule(color="black").encode(x=alt.X("ratio:Q", scale=alt.Scale(type="log")))  # one x scale for both layers
     (_bars + _one).properties(width=620, height=180, title=f"Binding: {audit.binding}")
     return
 

@@ -222,9 +222,13 @@ def _(fault, prediction):
         _r = ROBUST.solve(replicas=_n, fault_probability=fault.value, serving_gpu_hours=1.0)
         _rows.append({"N": _n, "wrong": max(_r.p_wrong_protected * PER_MILLION, 1e-9),
                       "compute": _r.redundancy_multiplier, "odd": "odd N (votes)" if _n % 2 else "even N (ties)"})
+    _lo = min(_r["wrong"] for _r in _rows) / 3
+    for _r in _rows:
+        _r["base"] = _lo  # a log axis has no zero (vega-lite then draws no bar): start at a floor
     _x = alt.X("N:O", title="copies N")
     _w = alt.Chart({"values": _rows}).mark_bar().encode(
         x=_x, y=alt.Y("wrong:Q", scale=alt.Scale(type="log"), title="wrong answers per million"),
+        y2=alt.Y2("base:Q"),
         color=alt.Color("odd:N", title=None),
         tooltip=[alt.Tooltip("N:O"), alt.Tooltip("wrong:Q", format=".3g"), alt.Tooltip("compute:Q", format=".3g")])
     _c = alt.Chart({"values": _rows}).mark_line(point=True, color=labkit.PALETTE["black"]).encode(

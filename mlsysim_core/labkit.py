@@ -271,6 +271,13 @@ html.mlsx-present svg.marks text { fill: #000; }
 """
 
 
+def money(value: float) -> str:
+    """A dollar amount for ``mo.md`` text (fmt.usd with the sign escaped): marimo reads two bare
+    dollar signs in one paragraph as inline math ("$6 a year ($0" became "6ayear(0")."""
+    from .fmt import usd
+    return "\\" + usd(value)
+
+
 def num(x, digits: int = 3) -> str:
     """A number for a table or callout, never in e-notation: ``digits`` significant figures with
     grouped thousands (752,900 -> "753,000"; 1.75e7 -> "17,500,000"; 12.345 -> "12.3"), small values

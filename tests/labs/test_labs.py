@@ -110,3 +110,16 @@ def test_same_pins_everywhere():
     first = next(iter(deps.values()))
     differ = {n: d for n, d in deps.items() if d != first}
     assert not differ, f"labs pin different dependencies: {json.dumps(deps, indent=1)}"
+
+
+def test_log_scale_bars_have_a_baseline(lab):
+    """A bar on a log axis needs an explicit start (x2/y2): log has no zero, and vega-lite then
+    draws no bar and no axis at all (labs I.6, I.16 and II.14 once showed empty charts)."""
+    import ast
+    bad = []
+    for node in ast.walk(ast.parse(lab.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef):
+            code = ast.unparse(node)
+            if "mark_bar(" in code and "type='log'" in code and not ("x2=" in code or "y2=" in code):
+                bad.append(f"line {node.lineno}")
+    assert not bad, f"{lab.name}: a log-scale bar chart without x2/y2 at {', '.join(bad)}"
