@@ -275,7 +275,7 @@ def money(value: float) -> str:
     """A dollar amount for ``mo.md`` text (fmt.usd with the sign escaped): marimo reads two bare
     dollar signs in one paragraph as inline math ("$6 a year ($0" became "6ayear(0")."""
     from .fmt import usd
-    return "\\" + usd(value)
+    return "\\" + usd(checks.number("value", value))
 
 
 def num(x, digits: int = 3) -> str:
