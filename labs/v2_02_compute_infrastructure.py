@@ -40,12 +40,6 @@ def rate(dollars, markdown=True):
     return f"{sign}{dollars:,.2f}/GPU-h"
 
 
-@app.function
-def money(dollars):
-    """Whole dollars for Markdown (escaped: a bare $ pair would render as maths)."""
-    return f"\\${dollars:,.0f}"
-
-
 @app.cell(hide_code=True)
 def _():
     mo.md(r"""
@@ -231,7 +225,7 @@ def _(error, result, utilization):
     _loss = result.onprem_annual_cost_usd - result.cloud_annual_cost_usd
     _be = result.breakeven_utilization
     if result.cheaper == "cloud":
-        _why = (f"The fixed cost ({money(result.fixed_cost_per_gpu_year)} a year) is spread over too few "
+        _why = (f"The fixed cost ({labkit.money(result.fixed_cost_per_gpu_year)} a year) is spread over too few "
                 f"useful hours. Keep it busy at least **{pct(_be)}** of the year to break even, or rent."
                 if _be <= 1 else
                 "No utilisation rescues this purchase: even running flat out, owning costs more per hour than "
@@ -239,13 +233,13 @@ def _(error, result, utilization):
         _out = mo.callout(mo.md(f"""
         **Negative return: this purchase loses money.** At {pct(utilization.value, 0)} utilisation each
         used hour of the owned accelerator costs {rate(result.onprem_cost_per_gpu_hour)} against
-        {rate(result.cloud_cost_per_gpu_hour)} in the cloud: **{money(_loss)} per accelerator per year** more than
+        {rate(result.cloud_cost_per_gpu_hour)} in the cloud: **{labkit.money(_loss)} per accelerator per year** more than
         renting the same hours (a "saving" of **{result.savings_pct:.0f} %**). {_why}
         """), kind="danger")
     else:
         _out = mo.callout(mo.md(f"""
         Owning pays: {rate(result.onprem_cost_per_gpu_hour)} against {rate(result.cloud_cost_per_gpu_hour)},
-        saving {money(-_loss)} per accelerator per year ({result.savings_pct:.0f} %). The margin vanishes if
+        saving {labkit.money(-_loss)} per accelerator per year ({result.savings_pct:.0f} %). The margin vanishes if
         utilisation falls below {pct(_be)}: capacity you bought but do not use is the risk of owning.
         """), kind="success")
     _out
@@ -403,8 +397,8 @@ def _():
     |:---|---:|---:|
     | owning, per GPU-hour | **{rate(_at80.onprem_cost_per_gpu_hour)}** | ~\\$2.40 |
     | cloud, per GPU-hour | **{rate(_at80.cloud_cost_per_gpu_hour)}** | ~\\$4.00 |
-    | owning, per node-year | **{money(_at80.onprem_annual_cost_per_node)}** | ~\\$122K |
-    | cloud, per node-year | **{money(_at80.cloud_annual_cost_per_node)}** | ~\\$224K |
+    | owning, per node-year | **{labkit.money(_at80.onprem_annual_cost_per_node)}** | ~\\$122K |
+    | cloud, per node-year | **{labkit.money(_at80.cloud_annual_cost_per_node)}** | ~\\$224K |
     | break-even utilisation | **{pct(_be)}** | ~55 % |
     | owning at 20 %, per GPU-hour | **{rate(_at20.onprem_cost_per_gpu_hour)}** | ~\\$6 |
 

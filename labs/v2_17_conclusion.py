@@ -36,7 +36,7 @@ with app.setup:
         Systems,
         plot_evaluation_scorecard,
     )
-    from mlsysim_core.fmt import pct, si, usd
+    from mlsysim_core.fmt import pct, si
     from mlsysim_core.plots import plot_step_breakdown
 
     BATCHES = [2**k for k in range(14)]   # 1 .. 8192
@@ -46,12 +46,6 @@ with app.setup:
     WALLS = {1: "memory wall (L1)", 2: "SLA wall (L2)"}
 
     labkit.init()  # colour-blind-safe chart theme
-
-
-@app.function
-def money(dollars):
-    """Whole dollars for Markdown (escaped: a bare $ pair would render as maths)."""
-    return "\\" + usd(dollars)
 
 
 @app.function
@@ -426,7 +420,7 @@ def _(design, design_error, scenario, shipped):
     | period | {_m3s["duration_days"]:,.1f} days | {_m3d["duration_days"]:,.1f} days |
     | energy | {si(_m3s["energy_kwh"] * 1e3, "Wh")} | {si(_m3d["energy_kwh"] * 1e3, "Wh")} |
     | carbon | {labkit.num(_m3s["carbon_kg"] / 1e3)} t CO2e | {labkit.num(_m3d["carbon_kg"] / 1e3)} t CO2e |
-    | total cost of ownership | {money(_m3s["tco_usd"])} | {money(_m3d["tco_usd"])} |
+    | total cost of ownership | {labkit.money(_m3s["tco_usd"])} | {labkit.money(_m3d["tco_usd"])} |
 
     A design that passes L1 and L2 is not yet defended: check what it did to this table.
     """),
@@ -483,7 +477,7 @@ def _(ledger_error, ledgers):
         _rows.append(
             f"| **{_l.persona_name}** | {_l.scale:,.0f} {_l.unit_of_scale} | {labkit.num(_p.latency_ms)} ms, "
             f"{_p.bottleneck}{'' if _p.feasible else ' (does not fit)'} | {si(_s.energy_kwh * 1e3, 'Wh')}, "
-            f"{labkit.num(_s.carbon_kg / 1e3)} t CO2e | {money(_e.tco_usd)}{_star} | "
+            f"{labkit.num(_s.carbon_kg / 1e3)} t CO2e | {labkit.money(_e.tco_usd)}{_star} | "
             f"{labkit.num(_r.expected_failures)} failures, goodput {pct(_r.goodput)} |")
     _table = "\n".join(_rows)
     _chart_rows = []
@@ -555,7 +549,7 @@ def _(frontier):
     for _label, _ev in _designs:
         _m2, _m3 = _ev.performance.metrics, _ev.macro.metrics
         _rows.append(f"| {_label} | {labkit.num(_m2['latency_ms'], 4)} ms | {_ev.performance.status} | {pct(_m2['mfu'])} | "
-                     f"{_m3['duration_days']:,.1f} | {money(_m3['tco_usd'])} | {labkit.num(_m3['carbon_kg'] / 1e3)} t |")
+                     f"{_m3['duration_days']:,.1f} | {labkit.money(_m3['tco_usd'])} | {labkit.num(_m3['carbon_kg'] / 1e3)} t |")
     _table = "\n".join(_rows)
     mo.md(f"""
     Three ways to pass L2, and what each costs (the run is the model's full training-token budget):

@@ -197,16 +197,17 @@ class ContinuousBatchingModel:
         if cap is not None:                   # (min() without the call)
             n_static, n_paged = n_static if n_static <= cap else cap, n_paged if n_paged <= cap else cap
         pages = -(-mean_ctx // page)
+        # the fields both answers share (the memory side); "feasible" is set below
+        v = {"model_name": model.name, "hardware_name": hardware.name, "kv_budget": budget if budget > 0.0 else 0.0,
+             "kv_cache_per_token": k, "page_size": page, "mean_context": mean_ctx, "seq_len": seq_len,
+             "prompt_len": prompt_len, "output_tokens": output_tokens, "tp_size": tp,
+             "max_active_requests": n_paged, "static_max_active_requests": n_static,
+             "paged_internal_fragmentation": calc_kv_fragmentation.raw(mean_ctx, page * pages),
+             "static_internal_fragmentation": calc_kv_fragmentation.raw(mean_ctx, seq_len),
+             "paged_kv_cache_size": n_paged * k * page * pages,
+             "static_kv_cache_size": n_static * k * seq_len, "prefill_time": ttft1, "feasible": False}
         if n_paged < 1:
             inf = float("inf")
-            v = {"model_name": model.name, "hardware_name": hardware.name, "kv_budget": budget if budget > 0.0 else 0.0,
-                 "kv_cache_per_token": k, "page_size": page, "mean_context": mean_ctx, "seq_len": seq_len,
-                 "prompt_len": prompt_len, "output_tokens": output_tokens, "tp_size": tp,
-                 "max_active_requests": n_paged, "static_max_active_requests": n_static,
-                 "paged_internal_fragmentation": calc_kv_fragmentation.raw(mean_ctx, page * pages),
-                 "static_internal_fragmentation": calc_kv_fragmentation.raw(mean_ctx, seq_len),
-                 "paged_kv_cache_size": n_paged * k * page * pages,
-                 "static_kv_cache_size": n_static * k * seq_len, "prefill_time": ttft1, "feasible": False}
             v.update({x: 0.0 for x in ("throughput_tokens_per_sec", "static_throughput_tokens_per_sec",
                                        "throughput_bound", "throughput_calibrated", "speedup_vs_static")})
             v.update({x: inf for x in ("ttft", "itl", "ttft_bound", "itl_bound", "ttft_calibrated",
@@ -235,21 +236,13 @@ class ContinuousBatchingModel:
         else:
             static_ttft = st_itl = float("inf")
             st_tp = 0.0
-        v = {"model_name": model.name, "hardware_name": hardware.name, "kv_budget": budget if budget > 0.0 else 0.0,
-             "kv_cache_per_token": k, "page_size": page, "mean_context": mean_ctx, "seq_len": seq_len,
-             "prompt_len": prompt_len, "output_tokens": output_tokens, "tp_size": tp,
-             "max_active_requests": n_paged, "static_max_active_requests": n_static,
-             "paged_internal_fragmentation": calc_kv_fragmentation.raw(mean_ctx, page * pages),
-             "static_internal_fragmentation": calc_kv_fragmentation.raw(mean_ctx, seq_len),
-             "paged_kv_cache_size": n_paged * k * page * pages,
-             "static_kv_cache_size": n_static * k * seq_len, "prefill_time": ttft1, "feasible": True,
-             "itl": step, "ttft": step / 2.0 + ttft1, "throughput_tokens_per_sec": throughput,
+        v.update({"feasible": True, "itl": step, "ttft": step / 2.0 + ttft1, "throughput_tokens_per_sec": throughput,
              "itl_bound": step_bound, "ttft_bound": step_bound / 2.0 + ttft1_bound,
              "throughput_bound": n_paged / step_bound,
              "itl_calibrated": step_cal, "ttft_calibrated": step_cal / 2.0 + ttft1_cal,
              "throughput_calibrated": n_paged / step_cal, "decode_step": dec,
              "static_ttft": static_ttft, "static_itl": st_itl, "static_throughput_tokens_per_sec": st_tp,
-             "speedup_vs_static": throughput / st_tp if st_tp > 0 else float("inf"), "reason": ""}
+             "speedup_vs_static": throughput / st_tp if st_tp > 0 else float("inf"), "reason": ""})
         return ContinuousBatchingResult(v, lambda: _work(v))
 
 
