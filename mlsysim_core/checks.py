@@ -168,6 +168,13 @@ def flag(name: str, value) -> bool:
     raise SpecError(name, value, "True or False")
 
 
+def optional_flag(name: str, value, none_means: str) -> bool | None:
+    """None (``none_means``, e.g. "from the zoo") or a strict bool; 0, 1 and strings are refused."""
+    if value is None or value is True or value is False:
+        return value
+    raise SpecError(name, value, f"None ({none_means}), True or False")
+
+
 def choice(name: str, value, allowed):
     """One of ``allowed`` (exact match); unhashable or odd values are refused cleanly.
 

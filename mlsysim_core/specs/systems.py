@@ -17,6 +17,15 @@ class NetworkFabric:
     oversubscription: float = 1.0
     topology: str = "fat-tree"
     sources: dict = field(default_factory=dict, repr=False)
+    # alpha of one NCCL ring step over this fabric (None: ``latency_s``), and whether its
+    # switches reduce in-network (InfiniBand SHARP); fields after ``sources`` keep old calls valid
+    nccl_latency_s: float | None = None
+    sharp: bool = False
+
+    @property
+    def collective_latency_s(self) -> float:
+        """Per-step alpha of a collective over this fabric: the NCCL figure, else ``latency_s``."""
+        return self.latency_s if self.nccl_latency_s is None else self.nccl_latency_s
 
     @property
     def bandwidth(self):
@@ -45,6 +54,7 @@ class Node:
     nics_per_node: int = 1
     psus_per_node: int = 2
     sources: dict = field(default_factory=dict, repr=False)
+    nvls: bool = False                    # NVSwitch reduces in-network (NVLink SHARP, NVSwitch gen 3+)
 
     @property
     def intra_node_bw(self):

@@ -75,13 +75,14 @@ def datacenter(r, grids) -> Datacenter:
 
 def fabric(r) -> NetworkFabric:
     return NetworkFabric(r["name"], r.key, r["bandwidth"], r["latency"], r.get("oversubscription", 1.0),
-                         r.get("topology", "fat-tree"), MappingProxyType(dict(r.sources)))
+                         r.get("topology", "fat-tree"), MappingProxyType(dict(r.sources)),
+                         nccl_latency_s=r.get("nccl_latency"), sharp=r.get("sharp", False))
 
 
 def node(r, hw) -> Node:
     return Node(r["name"], r.key, _ref(hw, r, "accelerator"), _INT(r["accelerators_per_node"]),
                 r["intra_node_bandwidth"], r["intra_node_latency"], _INT(r.get("nics_per_node", 1)),
-                _INT(r.get("psus_per_node", 2)), MappingProxyType(dict(r.sources)))
+                _INT(r.get("psus_per_node", 2)), MappingProxyType(dict(r.sources)), nvls=r.get("nvls", False))
 
 
 def cluster(r, nodes, fabrics, grids) -> Fleet:

@@ -9,7 +9,8 @@ File format (one file per kind, see data/*.toml):
     name = "NVIDIA H100 SXM5 80GB"           # strings need no source
     memory_bandwidth = [3.35, "TB/s", "nv-h100"]   # every number: [value, unit, source id]
 
-Each schema below lists, per field, its dimension (a key of units_table) or "str"/"ref:<kind>",
+Each schema below lists, per field, its dimension (a key of units_table) or "str"/"ref:<kind>"
+or "bool" (a capability flag, written ``[true, "source id"]``: a flag carries its source too),
 and whether it is required. Unknown or missing fields, unknown units, dimension mismatches,
 negative numbers and source ids missing from [sources] are errors naming file, entry and field.
 """
@@ -55,12 +56,13 @@ SCHEMAS: dict[str, dict[str, tuple[str, bool]]] = {
     "fabrics": {
         "name": ("str", REQ), "bandwidth": ("byte/s", REQ), "latency": ("s", REQ),
         "oversubscription": ("1", OPT), "topology": ("str", OPT), "note": ("str", OPT),
+        "nccl_latency": ("s", OPT), "sharp": ("bool", OPT),
     },
     "nodes": {
         "name": ("str", REQ), "accelerator": ("ref:hardware", REQ),
         "accelerators_per_node": ("count", REQ), "intra_node_bandwidth": ("byte/s", REQ),
         "intra_node_latency": ("s", REQ), "nics_per_node": ("count", OPT),
-        "psus_per_node": ("count", OPT), "note": ("str", OPT),
+        "psus_per_node": ("count", OPT), "note": ("str", OPT), "nvls": ("bool", OPT),
     },
     "clusters": {
         "name": ("str", REQ), "node": ("ref:nodes", REQ), "nodes": ("count", REQ),
@@ -94,6 +96,16 @@ def _number(path: str, value, dimension: str, sources: dict) -> tuple[float, str
     return v * factor, sources[src]
 
 
+def _flag(path: str, value, sources: dict) -> tuple[bool, str]:
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], bool)
+            and isinstance(value[1], str)):
+        raise ZooError(f"{path}: expected [true or false, source id], got {value!r} "
+                       "(a capability flag carries its source like every number)")
+    if value[1] not in sources:
+        raise ZooError(f"{path}: source id {value[1]!r} is not defined in [sources]")
+    return value[0], sources[value[1]]
+
+
 def parse(kind: str, text: str, filename: str) -> dict[str, Raw]:
     """Parse and check one zoo file; returns key -> Raw (references left as keys)."""
     try:
@@ -123,6 +135,8 @@ def parse(kind: str, text: str, filename: str) -> dict[str, Raw]:
                 if not isinstance(value, str):
                     raise ZooError(f"{path}: expected a string, got {value!r}")
                 fields[f] = value
+            elif dim == "bool":
+                fields[f], cites[f] = _flag(path, value, sources)
             elif dim == "list":
                 if not (isinstance(value, list) and all(isinstance(x, str) for x in value)):
                     raise ZooError(f"{path}: expected a list of strings")
