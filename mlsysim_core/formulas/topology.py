@@ -19,6 +19,20 @@ PATTERNS = ("ring", "all_to_all")
 PLACEMENTS = ("packed", "scattered")
 
 
+# spellings of the fabric's ``topology`` field (the zoo writes "fat-tree") -> the names above
+TOPOLOGY_ALIASES = {"fat-tree": "fat_tree", "fattree": "fat_tree", "rail": "rail_optimized",
+                    "rail-optimized": "rail_optimized", "rail_optimised": "rail_optimized", "torus_3d": "torus"}
+
+
+def leaf_domain_size(topology: str, switch_radix: int, gpus_per_node: int) -> int:
+    """Endpoints under one leaf (the domain below the oversubscribed tier) of radix-k switches:
+    k/2 down-ports (the other k/2 go up); rail-optimised: a rail group of k/2 nodes x g GPUs.
+    Source: Al-Fares et al. (2008), SIGCOMM, section 3 (k/2 hosts per edge switch); NVIDIA DGX
+    SuperPOD reference architecture (rail-optimised leaves)."""
+    down = max(1, switch_radix // 2)
+    return down * gpus_per_node if topology == "rail_optimized" else down
+
+
 def _topo(topology):
     if topology not in TOPOLOGIES:
         raise SpecError("topology", topology, "one of " + ", ".join(TOPOLOGIES))

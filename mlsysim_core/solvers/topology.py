@@ -24,15 +24,14 @@ from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import (calc_average_hops, calc_bisection_bandwidth, calc_cross_domain_fraction,
                         calc_oversubscribed_bandwidth, calc_ring_allreduce_time)
-from ..formulas.topology import PATTERNS, PLACEMENTS, TOPOLOGIES
+from ..formulas.topology import PATTERNS, PLACEMENTS, TOPOLOGIES, TOPOLOGY_ALIASES, leaf_domain_size
 from ..results import Result
 from ..specs import Fleet
 from ..units import magnitude
 from ..zoo import constants
 from ._common import check_batch
 
-_ALIASES = {"fat-tree": "fat_tree", "fattree": "fat_tree", "rail": "rail_optimized",
-            "rail-optimized": "rail_optimized", "rail_optimised": "rail_optimized", "torus_3d": "torus"}
+_ALIASES = TOPOLOGY_ALIASES
 
 
 class TopologyResult(Result):
@@ -128,8 +127,7 @@ Cost: O(1).
 
         job_bis = None
         if topo in ("fat_tree", "rail_optimized"):
-            down = max(1, k // 2)      # endpoints per leaf; s:1 tapers the uplinks (k/(2s) of them)
-            domain = down * g if topo == "rail_optimized" else down
+            domain = leaf_domain_size(topo, k, g)   # endpoints per leaf; s:1 tapers its k/2 uplinks
             two_tier = n <= k * domain                         # spines of radix k reach k leaves
             pod = n if two_tier else (k // 2) * domain
             tiers = 1 if n <= domain else (2 if two_tier else 3)
