@@ -21,7 +21,11 @@ dense attention share, replicated across EP in practice, is not split out); toke
 evenly (no imbalance); attention FLOPs beyond 6 P_active per token are not counted unless
 ``attention_flops`` (PaLM appendix B's 12 L d s per token).
 
-Training depth (every option off by default, leaving the numbers above unchanged):
+Collective latency: every NCCL call pays its fixed cost T_0 (serving_collective_base_latency) plus
+alpha per step, the node's NVLink latency or the fabric's NCCL step latency (fabrics.toml
+nccl_latency); see _distributed_comm.py, which holds the communication times.
+
+Training depth (each option below keeps the numbers above when off):
   cp_size               context parallelism (ring attention / Megatron CP), placed next to TP:
                         each of the CP ranks of a replica holds s/CP tokens of every sample
                         (activations, FLOPs and TP/PP/EP messages / CP); K and V chunks go round
@@ -31,8 +35,15 @@ Training depth (every option off by default, leaving the numbers above unchanged
                         the DP x CP ranks that hold the same weights (ZeRO shards over them too).
   in_network_reduction  NVLS in the NVSwitch and SHARP in the fabric switches reduce in-network
                         (calc_in_network_allreduce_time): TP all-reduces use NVLS and the DP
-                        all-reduce may ("auto" takes it when faster); the caller asserts the
-                        hardware has it (NVSwitch 3+, SHARP-capable InfiniBand).
+                        all-reduce may ("auto" takes it when faster). None (default): from the
+                        zoo, the node's ``nvls`` (NVSwitch 3+: HGX H100/H200/B200, GB200 NVL72)
+                        and the fabric's ``sharp`` (Quantum-2 NDR, Quantum-X800 XDR); True asserts
+                        both, False turns both off (the numbers before the zoo had the flags).
+  placement             None (default): the fabric port / oversubscription for every byte, as
+                        before (the conservative bound; the zoo's fabrics are non-blocking, so it
+                        changes nothing there); "packed" / "scattered": the share of each ring's
+                        and all-to-all's traffic that leaves its leaf sets the bandwidth
+                        (formulas/topology.py, as TopologyModel).
   nic_rails             None: every accelerator has its own NIC (rail-optimised, as before);
                         "node": the node's zoo nics_per_node; or a count. The node's rails are
                         shared by its accelerators (fabric bandwidth x min(rails, g) / g) and
@@ -44,30 +55,26 @@ Training depth (every option off by default, leaving the numbers above unchanged
 """
 from __future__ import annotations
 
-import math
-
-from ..checks import MAX_COUNT, choice, flag, integer, positive_int
+from ..checks import choice, flag, positive_int
 from ..errors import OOMError, SpecError
-from ..fmt import pct, si
-from ..formulas import (calc_activation_memory, calc_all_to_all_time, calc_attention_training_flops,
-                        calc_cp_activation_memory, calc_cp_exposed_time, calc_cp_kv_exchange_bytes,
-                        calc_hierarchical_allreduce_bound, calc_hierarchical_allreduce_time,
-                        calc_in_network_allreduce_time, calc_multirail_allreduce_time,
-                        calc_p2p_time, calc_pipeline_bubble, calc_ring_allreduce_time,
-                        calc_roofline_time, calc_scaling_efficiency, calc_training_state_breakdown,
-                        calc_tree_allreduce_time)
+from ..fmt import si
+from ..formulas import (calc_activation_memory, calc_attention_training_flops, calc_cp_activation_memory,
+                        calc_cp_kv_exchange_bytes, calc_pipeline_bubble,
+                        calc_roofline_time, calc_scaling_efficiency, calc_training_state_breakdown)
 from ..results_fleet import DistributedResult
 from ..specs import MoEWorkload, TransformerWorkload
 from ..zoo import constants
 from ._common import check_batch, check_efficiency, check_fleet, check_model, check_precision
+from ._distributed_comm import (check_in_network, check_nic_rails, check_placement, cp_exposed,  # noqa: F401
+                                dp_allreduce, ep_alltoall, fabric_bandwidths, gradient_allreduce, in_network_flags,
+                                pp_send, tp_allreduce)
+from ._distributed_work import work_steps
 
 DP_ALGORITHMS = ("auto", "ring", "tree", "hierarchical")
-_ring, _tree, _hier = calc_ring_allreduce_time.raw, calc_tree_allreduce_time.raw, calc_hierarchical_allreduce_time.raw
-_a2a, _p2p, _bubble = calc_all_to_all_time.raw, calc_p2p_time.raw, calc_pipeline_bubble.raw
+_bubble = calc_pipeline_bubble.raw
 _state, _act, _roof = calc_training_state_breakdown.raw, calc_activation_memory.raw, calc_roofline_time.raw
-_cp_act, _cp_kv, _cp_exp = calc_cp_activation_memory.raw, calc_cp_kv_exchange_bytes.raw, calc_cp_exposed_time.raw
-_attn, _inn = calc_attention_training_flops.raw, calc_in_network_allreduce_time.raw
-_multirail, _hier_bound = calc_multirail_allreduce_time.raw, calc_hierarchical_allreduce_bound.raw
+_cp_act, _cp_kv = calc_cp_activation_memory.raw, calc_cp_kv_exchange_bytes.raw
+_attn = calc_attention_training_flops.raw
 
 
 class Context:
@@ -80,12 +87,14 @@ class Context:
                  "bw", "cap", "tax", "nv_bw", "nv_lat", "fab_bw", "fab_lat", "params", "fwd_sample",
                  "is_tf", "layers", "hidden", "heads", "top_k", "act_sample", "c_train", "c_recomp",
                  "adam", "overlap_eff", "tp_ar", "ep_a2a", "zero3", "idle", "attn_dim",
-                 "kv_heads", "head_dim", "rails", "port_bw", "attn_on")
+                 "kv_heads", "head_dim", "rails", "port_bw", "attn_on", "base", "a2a_share", "nvls", "sharp",
+                 "placement")
 
     def __init__(self, model, fleet, batch_size, precision, bpe, efficiency, seq_len, attention_flops=False,
-                 nic_rails=None):
+                 nic_rails=None, placement=None):
         """``attention_flops``: add PaLM's attention FLOPs to the model FLOPs; ``nic_rails``: None
-        (a NIC per accelerator) or the NICs per node (already checked)."""
+        (a NIC per accelerator) or the NICs per node; ``placement``: None, "packed" or "scattered"
+        (both already checked)."""
         c = constants()
         hw, node, fab = fleet.node.accelerator, fleet.node, fleet.fabric
         self.model, self.fleet, self.precision, self.bpe = model, fleet, precision, bpe
@@ -94,9 +103,14 @@ class Context:
         self.peak, self.bw = hw.compute.peak_flop_s(precision), hw.memory.bandwidth_bytes_s
         self.cap, self.tax = hw.memory.capacity_bytes, hw.dispatch_tax_s
         self.nv_bw, self.nv_lat = node.intra_node_bandwidth_bytes_s, node.intra_node_latency_s
-        # per accelerator: one fabric port's line rate / oversubscription (rail-optimised nodes give
-        # every accelerator its own NIC; the zoo's nics_per_node is optional, so it is not used here)
-        self.fab_bw, self.fab_lat = fab.effective_bandwidth_bytes_s, fab.latency_s
+        # per accelerator: one fabric port's line rate under the placement's oversubscription (rail-
+        # optimised nodes give every accelerator its own NIC; the zoo's nics_per_node is optional,
+        # so it is not used here); alpha: one NCCL step over the fabric, T_0 per call
+        self.placement = placement
+        self.fab_bw, a2a_bw = fabric_bandwidths(fleet, placement)
+        self.a2a_share = a2a_bw / self.fab_bw      # an all-to-all's bandwidth / a ring's (placement)
+        self.fab_lat, self.base = fab.collective_latency_s, c.serving_collective_base_latency
+        self.nvls, self.sharp = bool(node.nvls), bool(fab.sharp)     # the zoo's capability flags
         # nic_rails: the node's accelerators share its rails (each ring gets its share of a NIC)
         self.rails, self.port_bw = nic_rails, self.fab_bw
         if nic_rails is not None:
@@ -128,59 +142,15 @@ class Context:
         self.idle = c.energy_idle_fraction
 
 
-def dp_allreduce(ctx: Context, grad_bytes: float, dp: int, inner: int, algorithm: str, per_node: int = 0,
-                 in_network: bool = False, hier_bound: bool = False) -> tuple[float, str]:
-    """Gradient all-reduce over ``dp`` replicas whose ranks sit ``inner`` apart (inner = TP x EP);
-    ``per_node``: how many of them share a node, when the caller knows (context parallelism).
-    ``in_network``: NVLS / SHARP is a candidate ("auto" takes it when faster); ``hier_bound``: the
-    hierarchical all-reduce at its pipelined ideal bound."""
-    if dp <= 1:
-        return 0.0, "none"
-    if not per_node:
-        per_node = math.gcd(dp, ctx.apn // inner) if inner <= ctx.apn else 1
-    nodes = dp // per_node
-    if nodes == 1:                       # every DP peer inside one node: NVLink
-        bw, lat = ctx.nv_bw, ctx.nv_lat
-    else:                                # the ring/tree is as slow as its fabric hops
-        bw, lat = ctx.fab_bw, ctx.fab_lat
-    ring = _ring(grad_bytes, dp, bw, lat)
-    if algorithm == "ring":
-        return ring, "ring"
-    tree = _tree(grad_bytes, dp, bw, lat)
-    if algorithm == "tree":
-        return tree, "tree"
-    if nodes == 1 or per_node == 1:
-        hier = ring
-    elif hier_bound:
-        hier = _hier_bound(grad_bytes, nodes, per_node, ctx.nv_bw, ctx.fab_bw)
-    elif ctx.rails is not None:          # one ring per rail; this group's share of the node's rails
-        hier = _multirail(grad_bytes, nodes, per_node, ctx.nv_bw, ctx.port_bw, ctx.rails * per_node / ctx.apn,
-                          ctx.nv_lat, ctx.fab_lat)
-    else:
-        hier = _hier(grad_bytes, nodes, per_node, ctx.nv_bw, ctx.fab_bw, ctx.nv_lat, ctx.fab_lat)
-    if algorithm == "hierarchical":
-        return hier, "hierarchical"
-    best = (ring, "ring")                # ties go to the simpler algorithm
-    if tree < best[0]:
-        best = (tree, "tree")
-    if hier < best[0]:
-        best = (hier, "hierarchical")
-    if in_network:                       # NVLS in the node; SHARP on each node's M/g shard across nodes
-        inn = _inn(grad_bytes, ctx.nv_bw, ctx.nv_lat) if nodes == 1 else (
-            (_inn(grad_bytes, ctx.nv_bw, ctx.nv_lat) if per_node > 1 else 0.0)
-            + _inn(grad_bytes / per_node, ctx.fab_bw, ctx.fab_lat))
-        if inn < best[0]:
-            best = (inn, "in-network")
-    return best
-
-
 def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: int, recompute: bool,
-         overlap: bool, algorithm: str, cp: int = 1, in_network: bool = False, hier_bound: bool = False,
+         overlap: bool, algorithm: str, cp: int = 1, in_network=None, hier_bound: bool = False,
          lite: bool = False):
-    """Raw numbers (seconds, bytes, FLOPs) of one valid plan; no checks here.
+    """Raw numbers (seconds, bytes, FLOPs) of one valid plan; no checks here. ``in_network``:
+    None (the zoo's NVLS / SHARP flags), True or False (both).
 
     ``lite``: only (step seconds, memory bytes per accelerator, model FLOPs per accelerator), for
     a search that builds the full dict only for the plans it keeps (a third of the cost)."""
+    nvls, sharp = in_network_flags(ctx, in_network)
     shards = tp * pp * ep                            # ways the weights are split
     ranks = shards * cp                              # accelerators per replica (CP splits tokens)
     dp = ctx.n // ranks
@@ -229,15 +199,11 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
     t_tp = 0.0
     if tp > 1:
         n_ar = ctx.tp_ar + (2 if recompute else 0)
-        t_ar = _ring(boundary, tp, ctx.nv_bw, ctx.nv_lat)
-        if in_network:                               # NVLS: reduced in the NVSwitch
-            t_ar = min(t_ar, _inn(boundary, ctx.nv_bw, ctx.nv_lat))
-        t_tp = n_ar * layers * m * t_ar
+        t_tp = n_ar * layers * m * tp_allreduce(ctx, boundary, tp, nvls)   # ring, or NVLS in the NVSwitch
     # expert parallel: all-to-all of each rank's routed tokens, ep_a2a per layer
     t_ep = 0.0
     if ep > 1:
-        bw, lat = (ctx.nv_bw, ctx.nv_lat) if tp * cp * ep <= ctx.apn else (ctx.fab_bw, ctx.fab_lat)
-        t_ep = ctx.ep_a2a * layers * m * _a2a(boundary * ctx.top_k, ep, bw, lat)
+        t_ep = ctx.ep_a2a * layers * m * ep_alltoall(ctx, boundary * ctx.top_k, ep, tp * cp * ep <= ctx.apn)
     # context parallel: K/V chunks go round the CP ring, hidden behind this rank's attention compute
     # (PaLM's 12 L d s per token over its s/CP queries of each sample, heads split over TP); one
     # message per ring step, forward and backward (x3), per layer and microbatch
@@ -245,23 +211,15 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
     if cp > 1:
         rank_samples = local / ep
         cp_bytes = _cp_kv(layers, ctx.seq, rank_samples, -(-ctx.kv_heads // tp), ctx.head_dim, cp, ctx.bpe, True)
-        bw, lat = (ctx.nv_bw, ctx.nv_lat) if tp * cp <= ctx.apn else (ctx.fab_bw, ctx.fab_lat)
         t_attn = _attn(layers, ctx.attn_dim, ctx.seq, rank_samples * seq_rank) / tp / (ctx.peak * ctx.eff)
-        t_cp = _cp_exp(cp_bytes, bw, t_attn, 3 * layers * (cp - 1) * m, lat)
+        t_cp = cp_exposed(ctx, cp_bytes, t_attn, 3 * layers * (cp - 1) * m, tp * cp <= ctx.apn)
     # pipeline: activations (scatter-gather: 1/tp each) cross stage boundaries; fill + drain exposed
     t_pp = 0.0
     if pp > 1:
-        cross_node = ctx.n // pp >= ctx.apn
-        bw, lat = (ctx.fab_bw, ctx.fab_lat) if cross_node else (ctx.nv_bw, ctx.nv_lat)
-        t_pp = 2.0 * (pp - 1) * _p2p(boundary / tp, bw, lat)
+        t_pp = 2.0 * (pp - 1) * pp_send(ctx, boundary / tp, ctx.n // pp >= ctx.apn)
     # data parallel: one gradient all-reduce per step
     grad_bytes = params * ctx.bpe
-    if cp > 1:   # over the DP x CP ranks with the same weights: CP ranks TP apart, DP ranks TP x CP x EP
-        per_node = math.gcd(cp, ctx.apn // tp) * (math.gcd(dp, ctx.apn // (tp * cp * ep))
-                                                 if tp * cp * ep <= ctx.apn else 1)
-        t_dp_raw, algo = dp_allreduce(ctx, grad_bytes, dp * cp, tp * ep, algorithm, per_node, in_network, hier_bound)
-    else:
-        t_dp_raw, algo = dp_allreduce(ctx, grad_bytes, dp, tp * ep, algorithm, 0, in_network, hier_bound)
+    t_dp_raw, algo = gradient_allreduce(ctx, grad_bytes, dp, tp, ep, cp, algorithm, (nvls, sharp), hier_bound)
     if zero_stage >= 3:
         t_dp_raw *= ctx.zero3
     t_backward = t_compute * (hw_mult - 1.0) / hw_mult
@@ -300,8 +258,8 @@ def plan(ctx: Context, tp: int, pp: int, ep: int, m: int, v: int, zero_stage: in
         "zero_stage": zero_stage, "activation_recomputation": recompute, "overlap_comm": overlap,
         "batch_size": ctx.batch, "seq_len": ctx.seq, "precision": ctx.precision,
         "efficiency": ctx.eff, "n_accelerators": ctx.n, "attention_flops": ctx.attn_on,
-        "in_network_reduction": in_network, "hierarchical_bound": hier_bound,
-        "fabric_bandwidth_per_accelerator": ctx.fab_bw,
+        "in_network_reduction": nvls or sharp, "nvls": nvls, "sharp": sharp, "hierarchical_bound": hier_bound,
+        "fabric_bandwidth_per_accelerator": ctx.fab_bw, "placement": ctx.placement,
     }
 
 
@@ -358,31 +316,23 @@ def check_parallelism(model, fleet, batch_size, tp, pp, ep, m, v, zero_stage, cp
     return tp, pp, ep, m, v
 
 
-def check_nic_rails(fleet, nic_rails):
-    """None (a NIC per accelerator), "node" (the zoo's nics_per_node) or a NIC count per node."""
-    allowed = 'None, "node" (the node\'s nics_per_node) or an integer >= 1 (NICs per node)'
-    if nic_rails is None:
-        return None
-    if isinstance(nic_rails, str):
-        if nic_rails != "node":
-            raise SpecError("nic_rails", nic_rails, allowed)
-        return fleet.node.nics_per_node
-    return integer("nic_rails", nic_rails, minimum=1, maximum=MAX_COUNT, what=allowed)
-
-
 class DistributedModel:
     """4D-parallel training on a fleet (Wall 14 Communication), with context parallelism."""
 
     def solve(self, model, fleet, batch_size=1, precision="fp16", efficiency=0.5, tp_size=1,
               pp_size=1, ep_size=1, microbatch_count=1, v_stages=1, overlap_comm=False, zero_stage=0,
               activation_recomputation=False, seq_len=2048, dp_algorithm="auto",
-              raise_errors=False, cp_size=1, attention_flops=False, in_network_reduction=False,
-              nic_rails=None, hierarchical_bound=False) -> DistributedResult:
+              raise_errors=False, cp_size=1, attention_flops=False, in_network_reduction=None,
+              nic_rails=None, hierarchical_bound=False, placement=None) -> DistributedResult:
         """One training step. ``cp_size``: context-parallel ranks per replica (a divisor of seq_len);
         ``attention_flops``: count PaLM's 12 L d s attention FLOPs per token in the model FLOPs
-        (MFU "with attention"); ``in_network_reduction``: NVLS/SHARP available; ``nic_rails``:
-        None, "node" or NICs per node; ``hierarchical_bound``: the hierarchical all-reduce at its
-        pipelined ideal bound (see the module docstring)."""
+        (MFU "with attention"); ``in_network_reduction``: None (NVLS / SHARP where the zoo says
+        the node / fabric has it), True (both asserted) or False (neither); ``nic_rails``: None,
+        "node" or NICs per node; ``hierarchical_bound``: the hierarchical all-reduce at its
+        pipelined ideal bound; ``placement``: None (fabric port / oversubscription for every byte,
+        today's numbers and the conservative bound), "packed" (the job on consecutive leaves, what
+        a topology-aware scheduler does) or "scattered" (a fragmented scheduler); see the module
+        docstring."""
         check_model(model)
         check_fleet(fleet)
         precision, bpe = check_precision(precision)
@@ -392,12 +342,14 @@ class DistributedModel:
         choice("dp_algorithm", dp_algorithm, DP_ALGORITHMS)
         cp = positive_int("cp_size", cp_size)
         attention_flops = flag("attention_flops", attention_flops)
-        in_network = flag("in_network_reduction", in_network_reduction)
+        in_network = check_in_network(in_network_reduction)
+        placement = check_placement(placement)
         hier_bound = flag("hierarchical_bound", hierarchical_bound)
         rails = check_nic_rails(fleet, nic_rails)
         tp, pp, ep, m, v = check_parallelism(model, fleet, batch_size, tp_size, pp_size, ep_size,
                                              microbatch_count, v_stages, zero_stage, cp, seq_len)
-        ctx = Context(model, fleet, batch_size, precision, bpe, efficiency, seq_len, attention_flops, rails)
+        ctx = Context(model, fleet, batch_size, precision, bpe, efficiency, seq_len, attention_flops, rails,
+                      placement)
         r = plan(ctx, tp, pp, ep, m, v, zero_stage, flag("activation_recomputation", activation_recomputation),
                  flag("overlap_comm", overlap_comm), dp_algorithm, cp, in_network, hier_bound)
         if flag("raise_errors", raise_errors) and not r["feasible"]:
@@ -405,52 +357,5 @@ class DistributedModel:
                            f"with TP={tp} PP={pp} EP={ep}{f' CP={cp}' if cp > 1 else ''}, but {fleet.accelerator.name} has "
                            f"{si(ctx.cap, 'B')} (short by {si(r['shortfall'], 'B')})",
                            r["memory_per_accelerator"], ctx.cap)
-        return DistributedResult(r, lambda: _work(r, ctx))
+        return DistributedResult(r, lambda: work_steps(r, ctx))
 
-
-def _work(r, ctx):
-    p = r["parallelism"]
-    dp, tp, pp, ep = p["dp"], p["tp"], p["pp"], p["ep"]
-    steps = [
-        ("Parallelism", "DP = N / (TP \\times PP \\times EP)",
-         f"{ctx.n} / ({tp} × {pp} × {ep}) = **{dp}**; {r['local_batch']} samples per replica in "
-         f"{r['microbatch_count']} microbatches of {r['microbatch_size']:.3g}"),
-        ("Compute per accelerator", "T = \\max\\left(\\frac{\\text{FLOPs}}{\\text{Peak}\\times\\eta}, \\frac{\\text{Bytes}}{\\text{BW}}\\right)",
-         f"{si(r['flops_per_accelerator'], 'FLOP')} model FLOPs / ({si(ctx.peak, 'FLOP/s')} × {ctx.eff:g}) "
-         f"→ **{si(r['compute_latency'], 's')}** ({r['compute_bottleneck']})"),
-        ("DP gradient all-reduce", "T_{ring} = 2(N-1)\\alpha + \\frac{2(N-1)}{N}\\frac{M}{\\beta}",
-         f"{si(r['gradient_bytes'], 'B')} over {dp} replicas, {r['dp_algorithm']}: "
-         f"{si(r['dp_communication_latency_raw'], 's')}"
-         + (f", {si(r['dp_overlap_hidden'], 's')} hidden behind backward" if r["overlap_comm"] else "")
-         + f" → **{si(r['dp_communication_latency'], 's')}**"),
-        ("TP all-reduces", "T_{tp} = n_{ar} \\cdot \\frac{L}{PP} \\cdot M \\cdot T_{ring}(b\\,S\\,h\\,\\text{bytes}, TP)",
-         f"**{si(r['tp_communication_latency'], 's')}** over NVLink ({si(ctx.nv_bw, 'B/s')})"),
-        ("EP all-to-all", "T_{a2a} = (N-1)\\alpha + \\frac{N-1}{N}\\frac{M}{\\beta}",
-         f"**{si(r['ep_communication_latency'], 's')}**"),
-        ("Pipeline bubble", "\\frac{P-1}{V M + P - 1}",
-         f"({pp} - 1) / ({r['v_stages']} × {r['microbatch_count']} + {pp} - 1) = **{pct(r['bubble_fraction'])}**"
-         f" → {si(r['pipeline_bubble_latency'], 's')} idle, plus {si(r['pp_communication_latency'], 's')} of stage sends"),
-        ("Scaling efficiency", "\\eta = \\frac{T_{compute}}{T_{step}}",
-         f"{si(r['compute_latency'], 's')} / {si(r['step_latency_total'], 's')} = **{pct(r['scaling_efficiency'])}**; "
-         f"MFU {pct(r['mfu'])}, {r['effective_throughput']:.4g} samples/s"),
-        ("Memory per accelerator", "W + G + O + A \\le \\text{capacity}",
-         f"{si(r['weights_per_accelerator'], 'B')} + {si(r['gradients_per_accelerator'], 'B')} + "
-         f"{si(r['optimizer_state_per_accelerator'], 'B')} + {si(r['activations_per_accelerator'], 'B')} = "
-         f"{si(r['memory_per_accelerator'], 'B')} vs {si(ctx.cap, 'B')}: "
-         f"**{'fits' if r['feasible'] else 'short by ' + si(r['shortfall'], 'B')}**"),
-    ]
-    cp = p.get("cp", 1)
-    if cp > 1:   # only with context parallelism, so the default explanation is unchanged
-        steps[0] = ("Parallelism", "DP = N / (TP \\times PP \\times EP \\times CP)",
-                    f"{ctx.n} / ({tp} × {pp} × {ep} × {cp}) = **{dp}**; {r['local_batch']} samples per replica "
-                    f"in {r['microbatch_count']} microbatches of {r['microbatch_size']:.3g}, "
-                    f"{r['seq_len'] / cp:g} tokens of each per CP rank")
-        steps.insert(5, ("CP ring attention (K/V exchange)",
-                         "T_{cp} = \\max\\left(0, n\\alpha + \\frac{3 L (CP-1) \\cdot 2 \\frac{s}{CP} b h_{kv} d}{\\beta}"
-                         " - T_{attn}\\right)",
-                         f"{si(r['cp_exchange_bytes'], 'B')} per rank per step over {cp} CP ranks → "
-                         f"**{si(r['cp_communication_latency'], 's')}** exposed"))
-    if r["attention_flops"]:
-        steps.insert(2, ("Attention FLOPs (PaLM app. B)", "6 P_{active} + 12 L d s \\ \\text{per token}",
-                         f"counted in the model FLOPs: {si(r['flops_per_accelerator'], 'FLOP')} per accelerator"))
-    return steps

@@ -14,7 +14,8 @@ from ..fmt import pct, si
 from ..results_fleet import OptimizerResult
 from ..specs import MoEWorkload
 from ._common import check_batch, check_efficiency, check_fleet, check_model, check_precision
-from .distributed import DP_ALGORITHMS, Context, DistributedModel, check_nic_rails, plan
+from ._distributed_comm import check_in_network, check_nic_rails, check_placement
+from .distributed import DP_ALGORITHMS, Context, DistributedModel, plan
 
 OBJECTIVES = ("throughput", "mfu", "memory")
 # batch sizes (samples per step) up to 1e12: divisors by factorisation stay under ~1e6 steps
@@ -76,7 +77,8 @@ class ParallelismOptimizer:
               max_tp=None, max_pp=None, ep_sizes=None, microbatch_counts=None, v_stages=(1,),
               zero_stage=0, activation_recomputation=False, overlap_comm=True, dp_algorithm="auto",
               max_step_time=None, objective="throughput", top_k=5, cp_sizes=(1,), attention_flops=False,
-              in_network_reduction=False, nic_rails=None, hierarchical_bound=False) -> OptimizerResult:
+              in_network_reduction=None, nic_rails=None, hierarchical_bound=False,
+              placement=None) -> OptimizerResult:
         """Search every plan; ``zero_stage``/``activation_recomputation``/``v_stages`` may be tuples.
 
         Cost grows with the number of plans: divisors of the accelerators per node (TP) x of the
@@ -85,8 +87,8 @@ class ParallelismOptimizer:
         ``cp_sizes``: context-parallel sizes to try, (1,) by default (no CP, as before); None: every
         divisor of the fleet that also divides seq_len (transformers; sizes that do not divide the
         fleet or seq_len are skipped). When CP is searched, each config carries "cp".
-        ``attention_flops``, ``in_network_reduction``, ``nic_rails``, ``hierarchical_bound``: as in
-        DistributedModel.solve, for every plan.
+        ``attention_flops``, ``in_network_reduction`` (None: NVLS / SHARP where the zoo has them),
+        ``nic_rails``, ``hierarchical_bound``, ``placement``: as in DistributedModel.solve, for every plan.
         ``microbatch_counts`` None: every divisor of the per-replica batch. ``max_step_time`` in
         seconds (or a time Quantity). The best plan is the fastest feasible one (``objective``:
         "throughput" = shortest step, "mfu", or "memory" = least memory per accelerator).
@@ -114,14 +116,16 @@ class ParallelismOptimizer:
         if cp_sizes is not None:
             cp_sizes = sequence("cp_sizes", cp_sizes, positive_int, max_len=10_000)
         attention_flops = flag("attention_flops", attention_flops)
-        in_network = flag("in_network_reduction", in_network_reduction)
+        in_network = check_in_network(in_network_reduction)
+        placement = check_placement(placement)
         hier_bound = flag("hierarchical_bound", hierarchical_bound)
         rails = check_nic_rails(fleet, nic_rails)
         limit = None
         if max_step_time is not None:
             limit = positive("max_step_time", max_step_time, unit="s", maximum=1e9,
                              what="a positive step time (seconds when a bare number), at most 1e9 s")
-        ctx = Context(model, fleet, batch_size, precision, bpe, efficiency, seq_len, attention_flops, rails)
+        ctx = Context(model, fleet, batch_size, precision, bpe, efficiency, seq_len, attention_flops, rails,
+                      placement)
         n, apn, layers = ctx.n, ctx.apn, model.layers or 1
         if not ctx.is_tf:
             cps = [1]
@@ -226,7 +230,7 @@ class ParallelismOptimizer:
         c = opt.best_config
         keep = {k: kwargs[k] for k in ("precision", "efficiency", "seq_len", "overlap_comm", "dp_algorithm",
                                        "attention_flops", "in_network_reduction", "nic_rails",
-                                       "hierarchical_bound") if k in kwargs}
+                                       "hierarchical_bound", "placement") if k in kwargs}
         keep.setdefault("overlap_comm", True)
         return DistributedModel().solve(model, fleet, batch_size, tp_size=c["tp"], pp_size=c["pp"],
                                         ep_size=c["ep"], cp_size=c.get("cp", 1), microbatch_count=c["microbatch_count"],
