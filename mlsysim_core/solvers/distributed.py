@@ -33,17 +33,11 @@ Training depth (each option below keeps the numbers above when off):
                         a node, else the fabric, and only what the attention compute does not
                         hide is charged (calc_cp_exposed_time); gradients are all-reduced over
                         the DP x CP ranks that hold the same weights (ZeRO shards over them too).
-  in_network_reduction  NVLS in the NVSwitch and SHARP in the fabric switches reduce in-network
-                        (calc_in_network_allreduce_time): TP all-reduces use NVLS and the DP
-                        all-reduce may ("auto" takes it when faster). None (default): from the
-                        zoo, the node's ``nvls`` (NVSwitch 3+: HGX H100/H200/B200, GB200 NVL72)
-                        and the fabric's ``sharp`` (Quantum-2 NDR, Quantum-X800 XDR); True asserts
-                        both, False turns both off (the numbers before the zoo had the flags).
-  placement             None (default): the fabric port / oversubscription for every byte, as
-                        before (the conservative bound; the zoo's fabrics are non-blocking, so it
-                        changes nothing there); "packed" / "scattered": the share of each ring's
-                        and all-to-all's traffic that leaves its leaf sets the bandwidth
-                        (formulas/topology.py, as TopologyModel).
+  in_network_reduction  NVLS (NVSwitch) and SHARP (fabric switches) reduce in-network: TP all-reduces
+                        use NVLS, the DP all-reduce may ("auto" takes it when faster). None
+                        (default): as the zoo's node ``nvls`` / fabric ``sharp`` say; True / False.
+  placement             None (default): fabric port / oversubscription for every byte, as before;
+                        "packed" / "scattered": from the topology formulas (_distributed_comm.py).
   nic_rails             None: every accelerator has its own NIC (rail-optimised, as before);
                         "node": the node's zoo nics_per_node; or a count. The node's rails are
                         shared by its accelerators (fabric bandwidth x min(rails, g) / g) and

@@ -11,8 +11,8 @@
 Sources: Dally & Towles (2004), Principles and Practices of Interconnection Networks, ch. 3 and 9;
 Al-Fares et al. (2008), SIGCOMM; Kim et al. (2008), 'Technology-Driven, Highly-Scalable Dragonfly
 Topology', ISCA; NVIDIA DGX SuperPOD reference architecture (rail-optimised leaves, scalable units of
-32 nodes); formulas/topology.py. ``effective_bandwidth`` is what DistributedModel's inter-node
-collectives should use as the fabric bandwidth.
+32 nodes); formulas/topology.py. ``effective_bandwidth`` is the fabric bandwidth that
+DistributedModel's inter-node collectives use with ``placement="packed"`` or ``"scattered"``.
 """
 from __future__ import annotations
 
