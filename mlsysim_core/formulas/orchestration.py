@@ -76,22 +76,25 @@ def calc_priority_waits(arrival_rate, mean_service, servers, shares, service_cv=
     s_fast = mean_service / c
     es2 = (1.0 + service_cv ** 2) * s_fast ** 2
     rho = arrival_rate * s_fast
-    lam_k = [arrival_rate * f for f in shares]
     w_fast_fcfs = calc_kingman_wait.raw(rho, s_fast, 1.0, service_cv)
     scale = 1.0
     if c > 1 and math.isfinite(w_fast_fcfs) and w_fast_fcfs > 0:
         scale = calc_allen_cunneen_wait.raw(arrival_rate, 1.0 / mean_service, c, 1.0, service_cv) / w_fast_fcfs
     waits, sigma_prev, w0_prev = [], 0.0, 0.0
-    w0_all = arrival_rate * es2 / 2.0
-    for lk in lam_k:
+    half_es2 = es2 / 2.0                            # (x / 2 is exact: the same numbers as x es2 / 2)
+    w0_all = arrival_rate * half_es2
+    for f in shares:
+        lk = arrival_rate * f
         sigma = sigma_prev + lk * s_fast
-        w0_k = w0_prev + lk * es2 / 2.0
+        w0_k = w0_prev + lk * half_es2
         if sigma >= 1.0 or sigma_prev >= 1.0:
             waits.append(math.inf)
-        elif preemptive:
-            t = s_fast / (1.0 - sigma_prev) + w0_k / ((1.0 - sigma_prev) * (1.0 - sigma))
-            waits.append(max(0.0, t - s_fast) * scale)
         else:
-            waits.append(w0_all / ((1.0 - sigma_prev) * (1.0 - sigma)) * scale)
+            free_prev = 1.0 - sigma_prev
+            if preemptive:
+                t = s_fast / free_prev + w0_k / (free_prev * (1.0 - sigma))
+                waits.append(max(0.0, t - s_fast) * scale)
+            else:
+                waits.append(w0_all / (free_prev * (1.0 - sigma)) * scale)
         sigma_prev, w0_prev = sigma, w0_k
     return tuple(waits)

@@ -16,6 +16,8 @@ formulas/software.py (Dao et al. 2022; NVIDIA matmul guide; CUDA best practices)
 """
 from __future__ import annotations
 
+import math
+
 from ..checks import choice
 from ..errors import SpecError
 from ..fmt import pct, si
@@ -61,8 +63,9 @@ class EfficiencyModel:
     ``mode``: "eager" (every operator its own kernel, launched through the framework at the
     device's dispatch tax), "compiled" (elementwise chains fused, same launch cost), "graph"
     (fused and launched as a CUDA graph). ``launch_crossover_batch``: the smallest batch at which
-    the GPU's work outlasts the launches (kernel overhead stops mattering); found by doubling then
-    bisection, at most ~40 evaluations of this O(1) model.
+    the GPU's work outlasts the launches (kernel overhead stops mattering); in closed form from
+    launch time = kernel time, with the tile quantisation resolved by a few evaluations at most
+    (``_Config.crossover``).
     """
 
     def solve(self, model, hardware, batch_size=1, seq_len=2048, precision="bf16", mode="eager",
@@ -90,8 +93,9 @@ class EfficiencyModel:
         else:
             kpl = check_batch(kernels_per_layer, "kernels_per_layer")
         cfg = _Config(model, hardware, precision, bpe, mode, use_flash_attention, is_training, t_launch, kpl)
-        r = cfg.times(b, s)
-        r["launch_crossover_batch"] = cfg.crossover(s)
+        terms = cfg._terms(b, s)
+        r = cfg.times(b, s, terms)
+        r["launch_crossover_batch"] = cfg.crossover(s, b, terms)
         return EfficiencyResult(r, lambda: _work(r))
 
 
@@ -140,9 +144,9 @@ class _Config:
         return (gpu, tokens, gemm_flops, attn_flops, tile, t_gc, t_gm, io_bytes, t_ac, t_am, fused, saved, t_el,
                 gemm_t, attn_t)
 
-    def times(self, b: int, s: int) -> dict:
+    def times(self, b: int, s: int, terms: tuple) -> dict:
         (gpu, tokens, gemm_flops, attn_flops, tile, t_gc, t_gm, io_bytes, t_ac, t_am, fused, saved, t_el,
-         gemm_t, attn_t) = self._terms(b, s)
+         gemm_t, attn_t) = terms
         L, ps = self.layers, self.passes
         kernels = self.kpl * L * ps
         step = calc_launch_bound_time.raw(gpu, kernels, self.t_launch)
@@ -161,9 +165,77 @@ class _Config:
                 "attention_io_bytes": io_bytes, "fusion_bytes_saved": saved if fused else 0.0,
                 "losses": losses, "bottleneck": max(LOSSES, key=losses.get)}
 
-    def crossover(self, s: int) -> int | None:
-        """Smallest batch whose GPU time covers the launches (None beyond 2^20)."""
+    def crossover(self, s: int, b: int, terms: tuple) -> int | None:
+        """Smallest batch whose GPU time covers the launches (None beyond 2^20), in closed form.
+
+        The launches K t_launch (K = kernels per layer x layers x passes) do not depend on the
+        batch; the GPU time does, and is non-decreasing in it:
+
+            gpu(b) = max(t_gemm(b), t_w) + kappa b
+
+        t_w: the weight reads (no b in them); kappa b: attention (FLOPs and IO) plus elementwise
+        traffic, each exactly linear in b = the step's value at b = 1 times b; t_gemm(b) =
+        2 P b S x passes / (Peak x eta_tile(b S)). The best tile efficiency is at most its
+        padding-free value eta_max = h / (ceil(h / tile_n) tile_n) (whole row tiles, full waves),
+        and padding costs less than one row of tiles plus one wave at the smallest tile height
+        tile_m / 4, so
+
+            gamma b <= t_gemm(b) < gamma b + d,   gamma = 2 P S x passes / (Peak eta_max),
+            d = 2 P x passes (tile_m / 4) tile_n (ceil(h / tile_n) + SMs) / (Peak h).
+
+        Setting launch time = kernel time, gpu(b) = K t_launch, solves in closed form on each bound:
+        with Lambda = K t_launch, the lower bound reaches Lambda at
+        b_hi = min((Lambda - t_w) / kappa, Lambda / (gamma + kappa)) and the upper bound at
+        b_lo = min((Lambda - t_w) / kappa, (Lambda - d) / (gamma + kappa)). The answer lies in
+        [b_lo, b_hi], a bracket d / (gamma + kappa) wide (under one batch at S = 2048 on an H100).
+        The coefficients come from ``terms``, the step at the requested batch b (linear terms / b),
+        whose own GPU time also narrows the bracket (b is above or below the answer); the exact
+        tile quantisation left inside is resolved by bisection on the model itself (usually 0-3
+        evaluations, not the ~40 of a search from 1). Equal to ``_crossover_search`` (doubling
+        then bisection on the model): tests/test_efficiency_crossover.py.
+        """
         launch = self.kpl * self.layers * self.passes * self.t_launch     # "launch_time": no batch in it
+        if terms[0] >= launch and b == 1 or launch <= 0.0:
+            return 1
+        # the bounds' coefficients, from the terms the step at batch b already computed
+        tokens, gemm_flops, t_gm, t_ac, t_am, t_el = terms[1], terms[2], terms[6], terms[8], terms[9], terms[12]
+        kappa = (max(t_ac, t_am) + t_el) / b
+        h, tn = self.h, self.tile_n
+        n_cols = math.ceil(h / tn)
+        per_tok = gemm_flops / tokens / self.peak              # 2 P x passes / Peak, per token
+        gamma = per_tok * s * n_cols * tn / h
+        d = per_tok * (self.tile_m * 0.25) * tn * (n_cols + self.sms) / h
+        weights = (launch - t_gm) / kappa
+        b_hi = min(weights, launch / (gamma + kappa))
+        b_lo = min(weights, (launch - d) / (gamma + kappa))
+        # the answer lies in (lo, hi]: one batch of margin either side absorbs the floats' rounding;
+        # the step at b (already computed) narrows the bracket for free
+        cap = _MAX_BATCH + 2.0
+        lo = max(0, int(min(max(b_lo, 0.0), cap)) - 1)
+        hi = math.ceil(min(max(b_hi, 1.0), cap)) + 1
+        if terms[0] >= launch:
+            hi = min(hi, b)
+        else:
+            lo = max(lo, b)
+        if lo >= _MAX_BATCH:
+            return None
+        if hi > _MAX_BATCH:
+            if self._terms(_MAX_BATCH, s)[0] < launch:
+                return None
+            hi = _MAX_BATCH
+        if hi <= lo:                                   # not reached: the bounds are proven (a guard)
+            return self._crossover_search(s)
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if self._terms(mid, s)[0] >= launch:
+                hi = mid
+            else:
+                lo = mid
+        return hi
+
+    def _crossover_search(self, s: int) -> int | None:
+        """The same answer by search: doubling from 1, then bisection (up to ~40 evaluations)."""
+        launch = self.kpl * self.layers * self.passes * self.t_launch
 
         def covered(b):
             return self._terms(b, s)[0] >= launch

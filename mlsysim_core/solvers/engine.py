@@ -24,16 +24,12 @@ from ._common import (check_batch, check_efficiency, check_hardware, check_model
 _ROOF = "T = \\max\\left(\\frac{\\text{FLOPs}}{\\text{Peak}\\times\\eta}, \\frac{\\text{Bytes}}{\\text{BW}}\\right) + \\tau_{\\text{dispatch}}"
 
 
-def roofline(model, hardware, batch_size, precision, bpe, efficiency, is_training=False, seq_len=2048,
-             recompute=False, zero_stage=0, dp_size=1, bandwidth_efficiency=1.0) -> dict:
-    """Raw roofline numbers (canonical units) for solvers that compose it; no checks here.
-
-    ``latency_bound`` is the ideal bound (datasheet peaks, both efficiencies 1, no dispatch):
-    no real run can beat it. ``latency`` applies the efficiencies and the dispatch tax.
-    ``latency_calibrated`` ignores ``efficiency``/``bandwidth_efficiency`` and takes them from
-    the calibration table per regime (``mlsysim_core.calibration``): training compute, or the
-    GEMM figure of the precision; decode GEMV for transformer inference, else HBM streaming.
-    """
+def roofline_core(model, hardware, batch_size, precision, bpe, efficiency, is_training=False, seq_len=2048,
+                  recompute=False, zero_stage=0, dp_size=1, bandwidth_efficiency=1.0) -> tuple:
+    """The roofline's arithmetic alone, no checks: (latency, footprint, flops, hw_flops, bytes_moved,
+    t_compute, t_memory, peak, peak_bw, bw) in canonical units. ``roofline`` builds its answer from
+    it; a solver that needs only the step time and the memory (responsible.py) calls it directly
+    and skips the calibrated, bound and energy figures."""
     c = constants()
     peak = hardware.compute.peak_flop_s(precision)
     peak_bw = hardware.memory.bandwidth_bytes_s
@@ -67,6 +63,23 @@ def roofline(model, hardware, batch_size, precision, bpe, efficiency, is_trainin
     t_compute = hw_flops / (peak * efficiency)
     t_memory = bytes_moved / bw
     latency = (t_compute if t_compute >= t_memory else t_memory) + hardware.dispatch_tax_s
+    return latency, footprint, flops, hw_flops, bytes_moved, t_compute, t_memory, peak, peak_bw, bw
+
+
+def roofline(model, hardware, batch_size, precision, bpe, efficiency, is_training=False, seq_len=2048,
+             recompute=False, zero_stage=0, dp_size=1, bandwidth_efficiency=1.0) -> dict:
+    """Raw roofline numbers (canonical units) for solvers that compose it; no checks here.
+
+    ``latency_bound`` is the ideal bound (datasheet peaks, both efficiencies 1, no dispatch):
+    no real run can beat it. ``latency`` applies the efficiencies and the dispatch tax.
+    ``latency_calibrated`` ignores ``efficiency``/``bandwidth_efficiency`` and takes them from
+    the calibration table per regime (``mlsysim_core.calibration``): training compute, or the
+    GEMM figure of the precision; decode GEMV for transformer inference, else HBM streaming.
+    """
+    c = constants()
+    latency, footprint, flops, hw_flops, bytes_moved, t_compute, t_memory, peak, peak_bw, bw = roofline_core(
+        model, hardware, batch_size, precision, bpe, efficiency, is_training, seq_len, recompute, zero_stage,
+        dp_size, bandwidth_efficiency)
     capacity = hardware.memory.capacity_bytes
     mfu = flops / latency / peak
     cal = calibration.get()

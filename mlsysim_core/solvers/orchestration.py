@@ -113,23 +113,34 @@ class OrchestrationModel:
 
         mu = 1.0 / d
         stable = rho < 1.0
-        wait = calc_allen_cunneen_wait.raw(lam, mu, slots, ca, cs) if lam > 0 else 0.0
-        pw = calc_erlang_c.raw(slots, lam * d) if lam > 0 else 0.0
-        class_waits = calc_priority_waits.raw(lam, d, slots, shares, cs, preemptive) if lam > 0 else \
-            tuple(0.0 for _ in shares)
+        if lam > 0:
+            wait = calc_allen_cunneen_wait.raw(lam, mu, slots, ca, cs)
+            pw = calc_erlang_c.raw(slots, lam / mu)       # (the offered load as the M/M/c wait computes it)
+            class_waits = calc_priority_waits.raw(lam, d, slots, shares, cs, preemptive)
+        else:
+            wait = pw = 0.0
+            class_waits = (0.0,) * len(shares)
         frag = calc_gang_fragmentation.raw(nodes, gpn, g)
+        finite = wait < math.inf
         r = {"fleet": fleet.name, "job_gpus": g, "job_duration": d, "gang_nodes": math.ceil(g / gpn),
-             "slots": slots, "fragmentation": frag, "utilization": min(rho, 1.0) if stable else rho,
+             "slots": slots, "fragmentation": frag, "utilization": rho,    # (above 1 when unstable)
              "gpu_utilization": min(1.0, rho) * (1.0 - frag), "arrival_rate": lam, "stable": stable,
-             "prob_wait": pw, "mean_wait": wait, "wait_over_duration": wait / d if math.isfinite(wait) else math.inf,
-             "queue_length": lam * wait if math.isfinite(wait) else math.inf,
+             "prob_wait": pw, "mean_wait": wait, "wait_over_duration": wait / d if finite else math.inf,
+             "queue_length": lam * wait if finite else math.inf,
              "kingman_wait": calc_kingman_wait.raw(rho, d, ca, cs),
              "arrival_cv": ca, "service_cv": cs, "priority_shares": shares, "preemptive": preemptive,
-             "class_waits_hours": tuple(w / 3600.0 for w in class_waits)}
+             "class_waits_hours": tuple([w / 3600.0 for w in class_waits])}
         return OrchestrationResult(r, lambda: _work(r))
 
 
 def _shares(shares):
+    if type(shares) is tuple and 0 < len(shares) <= 16:     # the fast path: a tuple of floats in (0, 1]
+        for v in shares:
+            if type(v) is not float or not 0.0 < v <= 1.0:
+                break
+        else:
+            if abs(sum(shares) - 1.0) <= 1e-9:
+                return shares
     allowed = "1 to 16 fractions in (0, 1] that sum to 1, highest priority first"
     vals = sequence("priority_shares", shares, fraction, max_len=16, what="a list of class fractions")
     if abs(sum(vals) - 1.0) > 1e-9:

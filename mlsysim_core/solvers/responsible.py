@@ -13,7 +13,7 @@ its accuracy price from published measurements. Sources: formulas/responsible.py
 """
 from __future__ import annotations
 
-from ..checks import EFFICIENCY_MIN, MAX_COUNT, TINY, choice, fraction, number, positive_int
+from ..checks import EFFICIENCY_MIN, HUGE, MAX_COUNT, TINY, choice, fraction, number, positive_int
 from ..errors import SpecError
 from ..fmt import pct, si
 from ..formulas import (calc_accuracy_at_epsilon, calc_dpsgd_extra_traffic, calc_dpsgd_flop_multiplier,
@@ -22,7 +22,7 @@ from ..results import Result
 from ..units import magnitude
 from ..zoo import constants
 from ._common import check_batch, check_efficiency, check_hardware, check_model, check_precision
-from .engine import roofline
+from .engine import roofline_core
 
 
 def _frac(name, v):
@@ -85,7 +85,9 @@ class ResponsibleEngineeringModel:
             choice("dp_method", dp_method, DP_METHODS)
         if type(dp_benchmark) is not str or dp_benchmark not in BENCHMARKS:
             choice("dp_benchmark", dp_benchmark, BENCHMARKS)
-        if epsilon is not None:
+        if type(epsilon) is float and 0.0 < epsilon <= HUGE:       # the fast path: a float in range
+            eps = epsilon
+        elif epsilon is not None:
             eps = magnitude(epsilon, "dimensionless", "epsilon")
             if eps <= 0:
                 raise SpecError("epsilon", epsilon, "a positive privacy budget (or None for no DP)")
@@ -94,7 +96,12 @@ class ResponsibleEngineeringModel:
         dlt = c.resp_delta if delta is None else fraction("delta", delta)
         if dlt >= 1.0:
             raise SpecError("delta", delta, "a probability in (0, 1)")
-        base_h = None if base_gpu_hours is None else magnitude(base_gpu_hours, "hour", "base_gpu_hours")
+        if base_gpu_hours is None:
+            base_h = None
+        elif (type(base_gpu_hours) is float or type(base_gpu_hours) is int) and 0 <= base_gpu_hours <= HUGE:
+            base_h = float(base_gpu_hours)                          # (the fast path: a bare number in range)
+        else:
+            base_h = magnitude(base_gpu_hours, "hour", "base_gpu_hours")
         if base_h is not None and base_h < 0:
             raise SpecError("base_gpu_hours", base_gpu_hours, "GPU-hours >= 0")
         k_groups = _count("subgroups", subgroups)
@@ -113,17 +120,18 @@ class ResponsibleEngineeringModel:
         # Engine.solve's checks, then its raw roofline (the same numbers, without two result objects)
         prec, bpe = check_precision(precision)
         b, eta = check_batch(batch_size), check_efficiency(efficiency)
-        train = roofline(model, hardware, b, prec, bpe, eta, True)
-        step = train["latency"]
+        # (roofline_core: the roofline's step time and memory, without its calibrated/energy figures)
+        step, foot = roofline_core(model, hardware, b, prec, bpe, eta, True)[:2]
+        capacity = hardware.memory.capacity_bytes
         p = model.parameters_count
         r = {"model": model.name, "hardware": hardware.name, "batch_size": batch_size, "step_time": step,
-             "memory_footprint": train["memory_footprint"], "memory_capacity": hardware.memory.capacity_bytes,
+             "memory_footprint": foot, "memory_capacity": capacity,
              "epsilon": eps, "delta": dlt, "dp_method": dp_method, "dp_benchmark": dp_benchmark}
 
         # --- DP-SGD
         if eps is None:
             r.update(dp_time_multiplier=1.0, dp_flop_multiplier=1.0, per_sample_grad_memory=0.0,
-                     dp_memory_multiplier=1.0, dp_step_time=step, dp_fits=train["feasible"],
+                     dp_memory_multiplier=1.0, dp_step_time=step, dp_fits=foot <= capacity,
                      dp_accuracy=None, nonprivate_accuracy=None, dp_accuracy_drop=0.0,
                      dp_accuracy_extrapolated=False)
         else:
@@ -136,10 +144,9 @@ class ResponsibleEngineeringModel:
             dp_step = step * m_flop + extra
             eps_pts, acc_pts, base_acc = _table(dp_benchmark)
             acc = calc_accuracy_at_epsilon.raw(eps, eps_pts, acc_pts)
-            foot = train["memory_footprint"]
             r.update(dp_time_multiplier=dp_step / step, dp_flop_multiplier=m_flop, per_sample_grad_memory=psg,
                      dp_memory_multiplier=(foot + psg) / foot, dp_step_time=dp_step,
-                     dp_fits=foot + psg <= hardware.memory.capacity_bytes, dp_accuracy=acc,
+                     dp_fits=foot + psg <= capacity, dp_accuracy=acc,
                      nonprivate_accuracy=base_acc, dp_accuracy_drop=base_acc - acc,
                      dp_accuracy_extrapolated=not (eps_pts[0] <= eps <= eps_pts[-1]))
 
@@ -148,7 +155,7 @@ class ResponsibleEngineeringModel:
         total_eval = n_group * k_groups
         eval_h = 0.0
         if total_eval:   # inference throughput only when there is something to evaluate
-            eval_h = total_eval / roofline(model, hardware, b, prec, bpe, eta)["throughput"] / 3600.0
+            eval_h = total_eval / (b / roofline_core(model, hardware, b, prec, bpe, eta)[0]) / 3600.0
         r.update(subgroups=k_groups, ci_half_width=w, confidence=conf, samples_per_subgroup=int(n_group),
                  evaluation_samples=int(total_eval),
                  dataset_for_rarest_group=None if prev is None else int(-(-n_group // prev)),
