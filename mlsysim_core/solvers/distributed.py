@@ -102,7 +102,7 @@ class Context:
         # so it is not used here); alpha: one NCCL step over the fabric, T_0 per call
         self.placement = placement
         self.fab_bw, a2a_bw = fabric_bandwidths(fleet, placement)
-        self.a2a_share = a2a_bw / self.fab_bw      # an all-to-all's bandwidth / a ring's (placement)
+        self.a2a_share = a2a_bw / self.fab_bw if self.fab_bw else 1.0   # all-to-all's / a ring's bandwidth
         self.fab_lat, self.base = fab.collective_latency_s, c.serving_collective_base_latency
         self.nvls, self.sharp = bool(node.nvls), bool(fab.sharp)     # the zoo's capability flags
         # nic_rails: the node's accelerators share its rails (each ring gets its share of a NIC)
