@@ -80,7 +80,8 @@ class ReliabilityResult(Result):
     UNITS = {"fleet_mtbf": ("hour", 1 / 3600.0), "node_mtbf": ("hour", 1 / 3600.0),
              "optimal_checkpoint_interval": ("minute", 1 / 60.0),
              "checkpoint_interval": ("minute", 1 / 60.0), "checkpoint_time": _S,
-             "recovery_time": _S, "job_duration": ("hour", 1 / 3600.0)}
+             "recovery_time": _S, "job_duration": ("hour", 1 / 3600.0),
+             "checkpoint_size": ("GB", 1e-9), "checkpoint_write_bandwidth": ("GB/s", 1e-9)}
 
 
 class EffectiveFlopsResult(Result):

@@ -20,7 +20,10 @@ from ..results_fleet import ReliabilityResult
 from ..specs import Fleet
 from ..units import magnitude
 from ..zoo import constants
+from .checkpoint import CheckpointModel
 from .sustainability import resolve_system
+
+_CHECKPOINT = CheckpointModel()
 
 
 def _positive(name, value, unit, allow_zero=False):
@@ -59,11 +62,45 @@ class ReliabilityModel:
 
     def solve(self, fleet, job_duration_hours, checkpoint_time_s=60.0, component_mtbf_hours=None,
               checkpoint_interval_s=None, recovery_time_s=None, n_accelerators=None,
-              node_components=False) -> ReliabilityResult:
+              node_components=False, model=None, optimizer="adam", precision="bf16",
+              filesystem_bandwidth=None, node_bandwidth=None, n_writers=None) -> ReliabilityResult:
         """``checkpoint_interval_s`` None: checkpoint at the Young-Daly optimum. See
-        ``fleet_mtbf_hours`` for ``component_mtbf_hours`` and ``node_components``."""
+        ``fleet_mtbf_hours`` for ``component_mtbf_hours`` and ``node_components``.
+
+        The checkpoint write time delta: ``checkpoint_time_s`` (60 s by default), or, with
+        ``checkpoint_time_s=None`` and a ``model``, CheckpointModel's synchronous write of that
+        model's weights and ``optimizer`` state at ``precision`` to the fleet's storage
+        (``filesystem_bandwidth``, ``node_bandwidth``, ``n_writers``: CheckpointModel's arguments,
+        the zoo's defaults when None):
+
+            delta = S / min(n_writers x BW_node, BW_fs),   S = P (b_weights + b_optimizer)
+
+            ReliabilityModel().solve(Systems.Clusters.H100_256, 720, checkpoint_time_s=None,
+                                     model=Models.Llama3_70B, filesystem_bandwidth="200 GB/s")
+        """
         job_h = _positive("job_duration_hours", job_duration_hours, "hour")
-        delta = _positive("checkpoint_time_s", checkpoint_time_s, "s")
+        ckpt_info = None
+        if model is None:
+            if checkpoint_time_s is None:
+                raise SpecError("checkpoint_time_s", checkpoint_time_s,
+                                "a write time in s, or None with model= given (delta then comes from "
+                                "CheckpointModel)")
+            delta = _positive("checkpoint_time_s", checkpoint_time_s, "s")
+        else:
+            if checkpoint_time_s is not None:
+                raise SpecError("checkpoint_time_s", checkpoint_time_s,
+                                "None when model= is given (checkpoint_time_s=None: delta then comes from "
+                                "CheckpointModel), or a write time without model=")
+            if not isinstance(fleet, Fleet) or n_accelerators is not None:
+                raise SpecError("fleet", getattr(fleet, "name", fleet),
+                                "a fleet from Systems.Clusters without n_accelerators when model= is given "
+                                "(CheckpointModel writes from the fleet's nodes)")
+            ck = _CHECKPOINT.solve(model, fleet, optimizer=optimizer, precision=precision,
+                                   filesystem_bandwidth=filesystem_bandwidth, node_bandwidth=node_bandwidth,
+                                   n_writers=n_writers)
+            delta = ck.raw("checkpoint_time")
+            ckpt_info = (ck.model, ck.optimizer, ck.precision, ck.raw("checkpoint_size"),
+                         ck.raw("write_bandwidth"), ck.bottleneck)
         recovery = constants().failure_recovery_time if recovery_time_s is None else _positive(
             "recovery_time_s", recovery_time_s, "s", allow_zero=True)
         mtbf_h, node_h, n = fleet_mtbf_hours(fleet, component_mtbf_hours, n_accelerators,
@@ -87,9 +124,13 @@ class ReliabilityModel:
             "first_order_valid": tau < mtbf_s and waste < 1.0,
             "job_duration": job_h * 3600.0, "checkpoint_time": delta, "recovery_time": recovery,
             "expected_lost_hours": job_h * min(1.0, waste),
+            # where delta came from: "checkpoint_time_s" (given) or "CheckpointModel" (from model=)
+            "checkpoint_time_source": "checkpoint_time_s" if ckpt_info is None else "CheckpointModel",
+            "checkpoint_size": None if ckpt_info is None else ckpt_info[3],
+            "checkpoint_write_bandwidth": None if ckpt_info is None else ckpt_info[4],
         }
         per_node = isinstance(fleet, Fleet) and n_accelerators is None
-        return ReliabilityResult(r, lambda: _work(r, mtbf_h, node_h, job_h, per_node, node_components))
+        return ReliabilityResult(r, lambda: _work(r, mtbf_h, node_h, job_h, per_node, node_components, ckpt_info))
 
     @staticmethod
     def waste_curve(checkpoint_time_s, mtbf_hours, intervals_s) -> list[dict]:
@@ -107,16 +148,25 @@ class ReliabilityModel:
         return rows
 
 
-def _work(r, mtbf_h, node_h, job_h, per_node, node_components):
+def _work(r, mtbf_h, node_h, job_h, per_node, node_components, ckpt_info=None):
     n = r["n_accelerators"]
     parts = "accelerators, NICs and PSUs in series" if node_components else "its accelerators in series"
     mtbf_line = (f"node MTBF {node_h:,.4g} h ({parts}) / {round(node_h / mtbf_h):,} nodes = **{mtbf_h:,.3g} h**"
                  if per_node else f"{node_h:,.4g} h / {n:,} = **{mtbf_h:,.3g} h**")
+    if ckpt_info is None:
+        delta_row = ("Checkpoint write time", "\\delta\\ \\text{(given)}",
+                     f"checkpoint_time_s: **{si(r['checkpoint_time'], 's')}**")
+    else:
+        name, opt, prec, size, bw, bound = ckpt_info
+        delta_row = ("Checkpoint write time (CheckpointModel)", "\\delta = P\\,(b_{w} + b_{opt}) / BW",
+                     f"{name} weights ({prec}) + {opt} state = {si(size, 'B')} / {si(bw, 'B/s')} ({bound} bound) = "
+                     f"**{si(r['checkpoint_time'], 's')}**")
     return [
         ("Fleet MTBF", "\\text{MTBF}_{fleet} = \\text{MTBF}_{component} / N", mtbf_line),
         ("Failure probability", "P = 1 - e^{-T/\\text{MTBF}}",
          f"1 - exp(-{job_h:,.4g} h / {mtbf_h:,.3g} h) = **{pct(r['failure_probability'])}**; "
          f"expected failures {r['expected_failures']:,.3g}"),
+        delta_row,
         ("Young-Daly interval", "\\tau_{opt} = \\sqrt{2\\delta M}",
          f"sqrt(2 × {si(r['checkpoint_time'], 's')} × {mtbf_h:,.3g} h) = "
          f"**{r['optimal_checkpoint_interval'] / 60.0:,.1f} min**"),
