@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from ..checks import choice, efficiency, flag, fraction, instance, number, positive, sequence
+from ..checks import choice, efficiency, flag, fraction, instance, number, positive, positive_int, sequence
 from ..results_fleet import DistributedResult, ReliabilityResult
 from ..errors import SpecError
 from ..fmt import pct, si
@@ -58,7 +58,8 @@ class SensitivitySolver:
     def solve(self, model, hardware, batch_size=1, precision="fp16", efficiency=0.5,
               perturbation_pct=10.0, is_training=False, seq_len=2048, **plan_kwargs) -> SensitivityResult:
         """``hardware``: an accelerator (single-node roofline) or a Fleet (a DistributedModel step
-        with ``tp_size``, ``pp_size``, ``ep_size``, ``microbatch_count``, ... in ``plan_kwargs``)."""
+        with ``tp_size``, ``pp_size``, ``ep_size``, ``cp_size``, ``microbatch_count``, ... in
+        ``plan_kwargs``)."""
         check_model(model)
         precision, bpe = check_precision(precision)
         batch_size = check_batch(batch_size)
@@ -100,20 +101,23 @@ class SensitivitySolver:
 
     @staticmethod
     def _fleet(model, fleet, batch_size, precision, bpe, efficiency, seq_len, k, kw):
-        allowed = {"tp_size", "pp_size", "ep_size", "microbatch_count", "v_stages", "zero_stage",
+        allowed = {"tp_size", "pp_size", "ep_size", "cp_size", "microbatch_count", "v_stages", "zero_stage",
                    "activation_recomputation", "overlap_comm", "dp_algorithm"}
         for name in kw:
             if name not in allowed:
                 raise SpecError(name, kw[name], "a DistributedModel plan argument: " + ", ".join(sorted(allowed)))
+        seq_len = check_batch(seq_len, "seq_len")
+        # context parallelism as DistributedModel.solve takes it: an int >= 1 here, and a divisor of
+        # the fleet's DP ways and of seq_len in check_parallelism (which names cp_size)
+        cp = positive_int("cp_size", kw.get("cp_size", 1))
         tp, pp, ep, m, v = check_parallelism(model, fleet, batch_size, kw.get("tp_size", 1), kw.get("pp_size", 1),
                                              kw.get("ep_size", 1), kw.get("microbatch_count", 1),
-                                             kw.get("v_stages", 1), kw.get("zero_stage", 0))
+                                             kw.get("v_stages", 1), kw.get("zero_stage", 0), cp, seq_len)
         from .distributed import DP_ALGORITHMS
         args = (tp, pp, ep, m, v, kw.get("zero_stage", 0),
                 flag("activation_recomputation", kw.get("activation_recomputation", False)),
                 flag("overlap_comm", kw.get("overlap_comm", False)),
-                choice("dp_algorithm", kw.get("dp_algorithm", "auto"), DP_ALGORITHMS))
-        seq_len = check_batch(seq_len, "seq_len")
+                choice("dp_algorithm", kw.get("dp_algorithm", "auto"), DP_ALGORITHMS), cp)
 
         def latency_of(knob):
             ctx = Context(model, fleet, batch_size, precision, bpe, efficiency, seq_len)
