@@ -223,16 +223,16 @@ def _(budget, data_t, error, optimum, prediction, size_b):
         _d = SCALING.solve(budget, target_model_size=_b * 1e9).raw("optimal_tokens")
         _rows.append({"P (B)": _b, "loss": loss(_b * 1e9, _d),
                       "data": "enough unique data" if _d <= data_t.value * 1e12 else "past the data wall"})
-    _line = alt.Chart({"values": _rows}).mark_line(color="#bbb").encode(
+    _line = labkit.chart(_rows).mark_line(color="#bbb").encode(
         x=alt.X("P (B):Q", scale=alt.Scale(type="log"), title="model size (billion parameters)"),
         y=alt.Y("loss:Q", scale=alt.Scale(zero=False), title="Chinchilla loss (nats/token)"))
-    _pts = alt.Chart({"values": _rows}).mark_circle(size=40).encode(
+    _pts = labkit.chart(_rows).mark_circle(size=40).encode(
         x=alt.X("P (B):Q"), y=alt.Y("loss:Q"), color=alt.Color("data:N", title=None, legend=alt.Legend(orient="bottom"),
                                                  scale=alt.Scale(domain=["enough unique data", "past the data wall"],
                                                                  range=[labkit.PALETTE["blue"], labkit.PALETTE["vermillion"]])),
         tooltip=[alt.Tooltip("P (B):Q", format=".3g"), alt.Tooltip("loss:Q", format=".4f"), alt.Tooltip("data:N")])
-    _marks = alt.Chart({"values": [{"P (B)": size_b.value, "what": "your model"},
-                                        {"P (B)": optimum.raw("optimal_parameters") / 1e9, "what": "P* (20 tokens/param)"}]}
+    _marks = labkit.chart([{"P (B)": size_b.value, "what": "your model"},
+                                        {"P (B)": optimum.raw("optimal_parameters") / 1e9, "what": "P* (20 tokens/param)"}]
                        ).mark_rule(strokeDash=[4, 3]).encode(x=alt.X("P (B):Q"), color=alt.Color("what:N", title=None))
     mo.vstack([(_line + _pts + _marks).properties(width=620, height=280,
                                                   title="Loss vs model size at your fixed budget"),

@@ -233,12 +233,12 @@ def _(error, prediction, slo, tiers):
         _rows.append({"tier": f"{_tier}: {_r.hardware}", "part": "compute", "ms": _r.raw("compute_latency") * 1e3})
         _rows.append({"tier": f"{_tier}: {_r.hardware}", "part": "network (round trip + upload)",
                       "ms": _r.raw("network_latency") * 1e3})
-    _bars = alt.Chart({"values": _rows}).mark_bar().encode(
+    _bars = labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("tier:N", title=None, sort=None, axis=alt.Axis(labelLimit=260)),
         x=alt.X("sum(ms):Q", title="latency (ms)", stack="zero"),
         color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=260)),
         tooltip=[alt.Tooltip("tier:N"), alt.Tooltip("part:N"), alt.Tooltip("ms:Q", format=".3g")])
-    _slo = alt.Chart({"values": [{"ms": slo.value}]}).mark_rule(color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(
+    _slo = labkit.chart([{"ms": slo.value}]).mark_rule(color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(
         x=alt.X("ms:Q"))
     (_bars + _slo).properties(width=620, height=200,
                               title=alt.Title("Where the time goes", subtitle="red: the latency SLO"))
@@ -306,13 +306,13 @@ def _(cloud, mobile, model, payload_kb, precision, uplink):
 @app.cell
 def _(distance, prediction, slo, sweep):
     mo.stop(prediction.value is None or sweep is None)
-    _lines = alt.Chart({"values": sweep}).mark_line().encode(
+    _lines = labkit.chart(sweep).mark_line().encode(
         x=alt.X("km:Q", title="fibre distance from the user to the datacenter (km)"),
         y=alt.Y("ms:Q", title="end-to-end latency (ms)"),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=320)),
         tooltip=[alt.Tooltip("series:N"), alt.Tooltip("km:Q"), alt.Tooltip("ms:Q", format=".3g")])
-    _slo = alt.Chart({"values": [{"ms": slo.value}]}).mark_rule(color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(y=alt.Y("ms:Q"))
-    _now = alt.Chart({"values": [{"km": distance.value}]}).mark_rule(color="gray").encode(x=alt.X("km:Q"))
+    _slo = labkit.chart([{"ms": slo.value}]).mark_rule(color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(y=alt.Y("ms:Q"))
+    _now = labkit.chart([{"km": distance.value}]).mark_rule(color="gray").encode(x=alt.X("km:Q"))
     (_lines + _slo + _now).properties(width=620, height=280, title="Latency vs distance (red: SLO; grey: your distance)")
     return
 

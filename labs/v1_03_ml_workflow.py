@@ -214,7 +214,7 @@ def _(error, life, prediction):
     _rows = [{"phase": _x["phase"], "usd": _x["cost_usd"], "share": _x["share"],
               "kind": "people" if _x["phase"] in ("data", "engineering") else "accelerators"}
              for _x in life.breakdown()]
-    alt.Chart({"values": _rows}).mark_bar().encode(
+    labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("phase:N", sort=PHASE_ORDER, title=None),
         x=alt.X("usd:Q", title="cost (USD)", axis=alt.Axis(format="$,.2s")),
         color=alt.Color("kind:N", title=None),

@@ -220,13 +220,13 @@ def _(batch, gpus, per_core, rate):
 def _(core_sweep, cores, prediction, xform):
     mo.stop(prediction.value is None or core_sweep is None or xform is None)
     _x = alt.X("cores:Q", scale=alt.Scale(type="log", base=2), title="CPU cores per node")
-    _lines = alt.Chart({"values": core_sweep}).mark_line(point=True).encode(
+    _lines = labkit.chart(core_sweep).mark_line(point=True).encode(
         x=_x, y=alt.Y("busy:Q", title="GPUs busy", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("pipeline:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("pipeline:N"), alt.Tooltip("cores:Q"), alt.Tooltip("busy:Q", format=".1%")])
-    _need = alt.Chart({"values": [{"cores": xform.cores_needed}]}).mark_rule(
+    _need = labkit.chart([{"cores": xform.cores_needed}]).mark_rule(
         color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(x=_x)
-    _now = alt.Chart({"values": [{"cores": cores.value}]}).mark_rule(color=labkit.PALETTE["grey"]).encode(x=_x)
+    _now = labkit.chart([{"cores": cores.value}]).mark_rule(color=labkit.PALETTE["grey"]).encode(x=_x)
     (_lines + _need + _now).properties(width=600, height=280, title=alt.Title(
         "GPU utilisation against CPU cores", subtitle="red dashes: cores needed; grey: your node"))
     return
@@ -311,10 +311,10 @@ def _(ingest, ingest_error):
 def _(fleet, fleet_sweep, ingest_error):
     mo.stop(ingest_error is not None or fleet_sweep is None)
     _x = alt.X("gpus:Q", scale=alt.Scale(type="log", base=2), title="GPUs in the job")
-    _line = alt.Chart({"values": fleet_sweep}).mark_line(point=True, color=labkit.PALETTE["blue"]).encode(
+    _line = labkit.chart(fleet_sweep).mark_line(point=True, color=labkit.PALETTE["blue"]).encode(
         x=_x, y=alt.Y("busy:Q", title="GPUs busy", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         tooltip=[alt.Tooltip("gpus:Q"), alt.Tooltip("busy:Q", format=".1%")])
-    _now = alt.Chart({"values": [{"gpus": fleet.value}]}).mark_rule(color=labkit.PALETTE["grey"]).encode(x=_x)
+    _now = labkit.chart([{"gpus": fleet.value}]).mark_rule(color=labkit.PALETTE["grey"]).encode(x=_x)
     (_line + _now).properties(width=600, height=240, title=alt.Title(
         "GPU utilisation as the job grows", subtitle="grey: your job; past the knee, storage sets the pace"))
     return

@@ -279,14 +279,14 @@ def _(batch, gpus, model):
 @app.cell
 def _(hardware, prediction, run_error, seq_len, sweep):
     mo.stop(prediction.value is None or run_error is not None)
-    _lines = alt.Chart({"values": sweep}).mark_line(point=True).encode(
+    _lines = labkit.chart(sweep).mark_line(point=True).encode(
         x=alt.X("seq:Q", scale=alt.Scale(type="log", base=2), title="sequence length s (tokens)"),
         y=alt.Y("GB:Q", scale=alt.Scale(type="log"), title="memory per accelerator (GB)"),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=320)),
         tooltip=[alt.Tooltip("series:N"), alt.Tooltip("seq:Q"), alt.Tooltip("GB:Q", format=".3g")])
-    _cap = alt.Chart({"values": [{"GB": hardware.value.memory.capacity_bytes / 1e9}]}).mark_rule(
+    _cap = labkit.chart([{"GB": hardware.value.memory.capacity_bytes / 1e9}]).mark_rule(
         color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(y=alt.Y("GB:Q"))
-    _now = alt.Chart({"values": [{"seq": seq_len.value}]}).mark_rule(color=labkit.PALETTE["grey"]).encode(x=alt.X("seq:Q"))
+    _now = labkit.chart([{"seq": seq_len.value}]).mark_rule(color=labkit.PALETTE["grey"]).encode(x=alt.X("seq:Q"))
     (_lines + _cap + _now).properties(width=600, height=280, title=alt.Title(
         "Training memory vs sequence length", subtitle="red: the accelerator's memory; grey: your sequence"))
     return

@@ -197,13 +197,13 @@ def _(hardware, layers, prediction, run_error):
     _lo = min(min(_r["I"] for _r in _rows), layers[0].raw("ridge_point")) / 3
     for _r in _rows:
         _r["base"] = _lo  # a log axis has no zero (vega-lite then draws no bar): start at a floor
-    _bars = alt.Chart({"values": _rows}).mark_bar().encode(
+    _bars = labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("layer:N", sort=None, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X("I:Q", scale=alt.Scale(type="log"), title="arithmetic intensity (FLOP/byte, log)"),
         x2=alt.X2("base:Q"),
         color=alt.Color("bound:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("I:Q", format=",.3g"), alt.Tooltip("bound:N")])
-    _ridge = alt.Chart({"values": [{"I": layers[0].raw("ridge_point")}]}).mark_rule(
+    _ridge = labkit.chart([{"I": layers[0].raw("ridge_point")}]).mark_rule(
         color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(x=alt.X("I:Q", scale=alt.Scale(type="log")))
     (_bars + _ridge).properties(width=600, height=200, title=alt.Title(
         "Which layers can the hardware feed?", subtitle=f"red: the {hardware.value.name}'s ridge point"))
@@ -271,14 +271,14 @@ def _(width):
 @app.cell
 def _(crossover, prediction, seq_len, width):
     mo.stop(prediction.value is None)
-    _lines = alt.Chart({"values": crossover}).mark_line(point=True).encode(
+    _lines = labkit.chart(crossover).mark_line(point=True).encode(
         x=alt.X("s:Q", scale=alt.Scale(type="log", base=2), title="sequence length s (tokens)"),
         y=alt.Y("flops:Q", scale=alt.Scale(type="log"), title="forward FLOPs per token (log)"),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=260)),
         tooltip=[alt.Tooltip("series:N"), alt.Tooltip("s:Q"), alt.Tooltip("flops:Q", format=".3g")])
-    _two_h = alt.Chart({"values": [{"s": 2 * width.value}]}).mark_rule(
+    _two_h = labkit.chart([{"s": 2 * width.value}]).mark_rule(
         color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(x=alt.X("s:Q"))
-    _now = alt.Chart({"values": [{"s": seq_len.value}]}).mark_rule(color=labkit.PALETTE["grey"]).encode(x=alt.X("s:Q"))
+    _now = labkit.chart([{"s": seq_len.value}]).mark_rule(color=labkit.PALETTE["grey"]).encode(x=alt.X("s:Q"))
     (_lines + _two_h + _now).properties(width=600, height=280, title=alt.Title(
         f"Per-token cost at width {width.value:,}", subtitle="red: s = 2h; grey: your sequence length"))
     return

@@ -228,7 +228,7 @@ def _(eff, eff_error, prediction):
     _r = eff.raw()
     _rows = [{"where": "useful math (MFU)", "share": _r["mfu"]}] + [
         {"where": LOSS_NAMES[_k], "share": _v} for _k, _v in _r["losses"].items()]
-    alt.Chart({"values": _rows}).mark_bar(color=labkit.PALETTE["blue"]).encode(
+    labkit.chart(_rows).mark_bar(color=labkit.PALETTE["blue"]).encode(
         y=alt.Y("where:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
         x=alt.X("share:Q", title="share of the step", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         tooltip=[alt.Tooltip("where:N"), alt.Tooltip("share:Q", format=".1%")],
@@ -273,12 +273,12 @@ def _(batch, prediction, sweep):
     _marks = [_p for _p in _marks if _p is not None]
     _x = alt.X("batch:Q", scale=alt.Scale(type="log", base=2), title="batch (sequences)")
     _y = alt.Y("ms:Q", scale=alt.Scale(type="log"), title="step time (ms)")
-    _lines = alt.Chart({"values": sweep}).mark_line().encode(
+    _lines = labkit.chart(sweep).mark_line().encode(
         x=_x, y=_y, color=alt.Color("mode:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("mode:N"), alt.Tooltip("batch:Q"), alt.Tooltip("ms:Q", format=".3g")])
-    _dots = alt.Chart({"values": _marks}).mark_point(size=90, filled=True).encode(
+    _dots = labkit.chart(_marks).mark_point(size=90, filled=True).encode(
         x=_x, y=_y, color=alt.Color("mode:N", title=None))
-    _now = alt.Chart({"values": [{"batch": batch.value}]}).mark_rule(color=labkit.PALETTE["grey"]).encode(x=_x)
+    _now = labkit.chart([{"batch": batch.value}]).mark_rule(color=labkit.PALETTE["grey"]).encode(x=_x)
     (_lines + _dots + _now).properties(width=600, height=300, title=alt.Title(
         "Step time against batch", subtitle="dot: the first batch of the sweep at which launches hide; grey: your batch"))
     return

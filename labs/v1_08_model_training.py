@@ -300,14 +300,14 @@ def _(deadline, error, gpus, hardware, mfu, params_b, scaling, tokens_b):
         _rows.append({"gpus": _n, "days": _d, "deadline": "met" if _d <= deadline.value else "missed"})
     _x = alt.X("gpus:Q", scale=alt.Scale(type="log", base=2), title="accelerators N")
     _y = alt.Y("days:Q", scale=alt.Scale(type="log"), title="days to train")
-    _line = alt.Chart({"values": _rows}).mark_line(color="#bbb").encode(x=_x, y=_y)
-    _pts = alt.Chart({"values": _rows}).mark_circle(size=50).encode(
+    _line = labkit.chart(_rows).mark_line(color="#bbb").encode(x=_x, y=_y)
+    _pts = labkit.chart(_rows).mark_circle(size=50).encode(
         x=_x, y=_y,
         color=alt.Color("deadline:N", scale=alt.Scale(domain=["met", "missed"],
                                                       range=["#009E73", "#D55E00"])),
         tooltip=[alt.Tooltip("gpus:Q"), alt.Tooltip("days:Q", format=",.1f"), alt.Tooltip("deadline:N")])
-    _dl = alt.Chart({"values": [{"days": deadline.value}]}).mark_rule(strokeDash=[4, 3]).encode(y=alt.Y("days:Q"))
-    _now = alt.Chart({"values": [{"gpus": gpus.value}]}).mark_rule(color="#0072B2").encode(x=alt.X("gpus:Q"))
+    _dl = labkit.chart([{"days": deadline.value}]).mark_rule(strokeDash=[4, 3]).encode(y=alt.Y("days:Q"))
+    _now = labkit.chart([{"gpus": gpus.value}]).mark_rule(color="#0072B2").encode(x=alt.X("gpus:Q"))
     (_line + _pts + _dl + _now).properties(
         width=600, height=280, title=f"{hardware.value.name}, MFU {mfu.value:g}, η {scaling.value:g}")
     return
@@ -351,20 +351,20 @@ def _(error, optimum, params_b, run, tokens_b):
     _x = alt.X("params:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"), title="parameters P")
     _y = alt.Y("tokens:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"), title="training tokens D")
     _tip = ["name:N", alt.Tooltip("params:Q", format=".3~s"), alt.Tooltip("tokens:Q", format=".3~s")]
-    _lines = alt.Chart({"values": _iso + _rule}).mark_line().encode(
+    _lines = labkit.chart(_iso + _rule).mark_line().encode(
         x=_x, y=_y, color=alt.Color("line:N", title=None,
                                     scale=alt.Scale(domain=["same compute as your run", "Chinchilla D = 20 P"],
                                                     range=["#0072B2", "#009E73"])),
         strokeDash=alt.condition("datum.line == 'same compute as your run'", alt.value([5, 3]), alt.value([1, 0])))
-    _models = alt.Chart({"values": _zoo}).mark_circle(size=40, color="#999").encode(
+    _models = labkit.chart(_zoo).mark_circle(size=40, color="#999").encode(
         x=_x, y=_y, tooltip=_tip)
-    _labels = alt.Chart({"values": _labelled}).mark_text(
+    _labels = labkit.chart(_labelled).mark_text(
         align="left", dx=6, dy=-6, fontSize=10, color="#777").encode(x=_x, y=_y, text=alt.Text("name:N"))
-    _pts = (alt.Chart({"values": _you}).mark_point(size=170, filled=True, color="#D55E00", shape="square")
+    _pts = (labkit.chart(_you).mark_point(size=170, filled=True, color="#D55E00", shape="square")
             .encode(x=_x, y=_y, tooltip=_tip)
-            + alt.Chart({"values": _best}).mark_point(size=170, filled=True, color="#009E73", shape="diamond")
+            + labkit.chart(_best).mark_point(size=170, filled=True, color="#009E73", shape="diamond")
             .encode(x=_x, y=_y, tooltip=_tip)
-            + alt.Chart({"values": _you + _best}).mark_text(align="right", dx=-9, fontWeight="bold")
+            + labkit.chart(_you + _best).mark_text(align="right", dx=-9, fontWeight="bold")
             .encode(x=_x, y=_y, text=alt.Text("name:N")))
     (_lines + _models + _labels + _pts).properties(width=600, height=380, title=f"Budget C = {_c:.3g} FLOPs")
     return

@@ -190,10 +190,10 @@ def _(curve, epochs, prediction):
     _rows = ([{"epochs": r["epochs"], "loss": r["loss_repeated"], "data": "repeat the unique tokens"} for r in curve]
              + [{"epochs": r["epochs"], "loss": r["loss_fresh"], "data": "as many fresh tokens"} for r in curve])
     _x = alt.X("epochs:Q", scale=alt.Scale(type="log"), title="epochs (tokens trained / unique tokens)")
-    _lines = alt.Chart({"values": _rows}).mark_line(point=True).encode(
+    _lines = labkit.chart(_rows).mark_line(point=True).encode(
         x=_x, y=alt.Y("loss:Q", scale=alt.Scale(zero=False), title="predicted loss (nats/token)"),
         strokeDash=alt.StrokeDash("data:N", title=None), tooltip=[alt.Tooltip("epochs:Q"), alt.Tooltip("loss:Q", format=".4f"), alt.Tooltip("data:N")])
-    _now = alt.Chart({"values": [{"epochs": epochs.value}]}).mark_rule(color=labkit.PALETTE["vermillion"]).encode(x=alt.X("epochs:Q"))
+    _now = labkit.chart([{"epochs": epochs.value}]).mark_rule(color=labkit.PALETTE["vermillion"]).encode(x=alt.X("epochs:Q"))
     (_lines + _now).properties(width=600, height=280, title="Repeated data against fresh data")
     return
 

@@ -278,22 +278,22 @@ def _(bits, capacity, device, error, method, model, result, size_ratio, sparsity
     _y = alt.Y("drop:Q", title="accuracy lost (points)")
     _tip = ["method:N", "setting:N", alt.Tooltip("GB:Q", format=".3g"), alt.Tooltip("drop:Q", format=".2g"),
             alt.Tooltip("speedup:Q", format=".3g", title="speed-up")]
-    _pts = alt.Chart({"values": _rows}).mark_point(filled=True, size=60, opacity=0.8).encode(
+    _pts = labkit.chart(_rows).mark_point(filled=True, size=60, opacity=0.8).encode(
         x=_x, y=_y, color=alt.Color("method:N", title=None), shape=alt.Shape("method:N", title=None),
         tooltip=_tip)
-    _cap = alt.Chart({"values": [{"GB": capacity / 1e9}]}).mark_rule(color="gray", strokeDash=[4, 3]).encode(x=alt.X("GB:Q"))
-    _tol = alt.Chart({"values": [{"drop": tolerance.value}]}).mark_rule(color="#D55E00", strokeDash=[4, 3]).encode(y=alt.Y("drop:Q"))
-    _now = alt.Chart({"values": _here}).mark_point(size=320, color="black", strokeWidth=2).encode(
+    _cap = labkit.chart([{"GB": capacity / 1e9}]).mark_rule(color="gray", strokeDash=[4, 3]).encode(x=alt.X("GB:Q"))
+    _tol = labkit.chart([{"drop": tolerance.value}]).mark_rule(color="#D55E00", strokeDash=[4, 3]).encode(y=alt.Y("drop:Q"))
+    _now = labkit.chart(_here).mark_point(size=320, color="black", strokeWidth=2).encode(
         x=_x, y=_y, tooltip=_tip)
     _accuracy = (_pts + _cap + _tol + _now).properties(
         width=360, height=320, title=alt.Title("Accuracy against size",
                                                subtitle="grey: device memory; red: your tolerance"))
     _ys = alt.Y("speedup:Q", scale=alt.Scale(type="log"), title="inference speed-up (×)")
-    _speed = (alt.Chart({"values": _rows}).mark_point(filled=True, size=60, opacity=0.8).encode(
+    _speed = (labkit.chart(_rows).mark_point(filled=True, size=60, opacity=0.8).encode(
         x=_x, y=_ys, color=alt.Color("method:N", title=None), shape=alt.Shape("method:N", title=None),
         tooltip=_tip)
         + _cap
-        + alt.Chart({"values": _here}).mark_point(size=320, color="black", strokeWidth=2).encode(
+        + labkit.chart(_here).mark_point(size=320, color="black", strokeWidth=2).encode(
             x=_x, y=_ys, tooltip=_tip)).properties(
         width=360, height=320, title=alt.Title("Speed against size", subtitle="circled: your setting"))
     alt.hconcat(_accuracy, _speed).properties(

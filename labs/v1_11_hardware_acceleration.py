@@ -264,21 +264,21 @@ def _(efficiency, error, hardware, model, precision, profile, trail):
               "batch": profile.raw("batch_size"), "bottleneck": profile.raw("bottleneck")}]
     _x = alt.X("I:Q", scale=alt.Scale(type="log"), title="arithmetic intensity I (FLOP/byte)")
     _y = alt.Y("tflops:Q", scale=alt.Scale(type="log"), title="attainable TFLOP/s")
-    _lines = alt.Chart({"values": _rows}).mark_line().encode(
+    _lines = labkit.chart(_rows).mark_line().encode(
         x=_x, y=_y, strokeDash=alt.StrokeDash("roof:N", title=None, legend=alt.Legend(labelLimit=320)),
         color=alt.value("#0072B2"))
-    _ridge_rule = alt.Chart({"values": [{"I": _ridge, "label": f"ridge I* = {_ridge:.3g}"}]}
+    _ridge_rule = labkit.chart([{"I": _ridge, "label": f"ridge I* = {_ridge:.3g}"}]
                             ).mark_rule(color="gray", strokeDash=[2, 2]).encode(x=alt.X("I:Q"))
     _floor = min(r["tflops"] for r in _rows)
-    _ridge_text = alt.Chart({"values": [{"I": _ridge, "tflops": _floor,
-                                              "label": f"ridge point I* = {_ridge:.3g} FLOP/B"}]}
+    _ridge_text = labkit.chart([{"I": _ridge, "tflops": _floor,
+                                              "label": f"ridge point I* = {_ridge:.3g} FLOP/B"}]
                             ).mark_text(align="left", dx=5, dy=-6, color="gray").encode(
         x=_x, y=_y, text=alt.Text("label:N"))
-    _trail_pts = alt.Chart({"values": _trail}).mark_circle(size=45, opacity=0.6).encode(
+    _trail_pts = labkit.chart(_trail).mark_circle(size=45, opacity=0.6).encode(
         x=_x, y=_y, color=alt.value("#555"),
         tooltip=[alt.Tooltip("batch:Q"), alt.Tooltip("I:Q", format=".3g"), alt.Tooltip("tflops:Q", format=".3g"),
                  alt.Tooltip("bottleneck:N")])
-    _point = alt.Chart({"values": _here}).mark_point(size=160, color="#D55E00").encode(
+    _point = labkit.chart(_here).mark_point(size=160, color="#D55E00").encode(
         x=_x, y=_y, fill=alt.Fill("what:N", title=None, scale=alt.Scale(domain=["roofline position", "+ dispatch tax (measured)"],
                                                   range=["#D55E00", "white"]),
                                   legend=alt.Legend(labelLimit=320)),
@@ -323,13 +323,13 @@ def _():
 def _(batch, error, terms):
     mo.stop(error is not None or not terms)
     _rows = terms
-    _lines = alt.Chart({"values": _rows}).mark_line(point=True).encode(
+    _lines = labkit.chart(_rows).mark_line(point=True).encode(
         x=alt.X("batch:Q", scale=alt.Scale(type="log", base=2), title="batch size"),
         y=alt.Y("s:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"),
                 title="time per batch (s)"),
         color=alt.Color("term:N", title=None),
         tooltip=[alt.Tooltip("batch:Q"), alt.Tooltip("term:N"), alt.Tooltip("s:Q", format=".3~s")])
-    _now = alt.Chart({"values": [{"batch": batch.value}]}).mark_rule(color="#D55E00").encode(
+    _now = labkit.chart([{"batch": batch.value}]).mark_rule(color="#D55E00").encode(
         x=alt.X("batch:Q"))
     (_lines + _now).properties(width=620, height=260,
                                title="The larger term is the latency; where they cross is the ridge")

@@ -224,12 +224,12 @@ def _(median_ms, sigma):
 def _(curve, dist, dist_error, prediction):
     mo.stop(prediction.value is None or dist_error is not None)
     _r = dist.raw()
-    _line = alt.Chart({"values": curve}).mark_line().encode(
+    _line = labkit.chart(curve).mark_line().encode(
         x=alt.X("ms:Q", title="latency (ms)"), y=alt.Y("q:Q", title="percentile (share of queries at or below)"),
         tooltip=[alt.Tooltip("q:Q", format=".1f"), alt.Tooltip("ms:Q", format=".3g")])
     _marks = [{"ms": _r[_k] * 1e3, "name": _n} for _k, _n in
               (("median", "median"), ("mean", "mean"), ("p90", "p90"), ("p99", "p99"))]
-    _rules = alt.Chart({"values": _marks}).mark_rule(strokeDash=[4, 3]).encode(
+    _rules = labkit.chart(_marks).mark_rule(strokeDash=[4, 3]).encode(
         x=alt.X("ms:Q"), color=alt.Color("name:N", title=None, sort=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("name:N"), alt.Tooltip("ms:Q", format=".3g")])
     (_line + _rules).properties(width=600, height=260, title="The latency distribution and the numbers read off it")
@@ -303,11 +303,11 @@ def _(servers, service_ms):
 @app.cell
 def _(bound_ms, bound_sweep, prediction, scen_error):
     mo.stop(prediction.value is None or scen_error is not None)
-    _line = alt.Chart({"values": bound_sweep}).mark_line(point=True).encode(
+    _line = labkit.chart(bound_sweep).mark_line(point=True).encode(
         x=alt.X("bound:Q", scale=alt.Scale(type="log"), title="p99 latency bound (ms)"),
         y=alt.Y("share:Q", scale=alt.Scale(domain=[0, 100]), title="server QPS (% of offline)"),
         tooltip=[alt.Tooltip("bound:Q"), alt.Tooltip("share:Q", format=".3g")])
-    _now = alt.Chart({"values": [{"bound": bound_ms.value}]}).mark_rule(
+    _now = labkit.chart([{"bound": bound_ms.value}]).mark_rule(
         color=labkit.PALETTE["grey"]).encode(x=alt.X("bound:Q"))
     (_line + _now).properties(width=600, height=240, title=alt.Title(
         "How much of the offline throughput the server scenario keeps", subtitle="grey: your bound"))

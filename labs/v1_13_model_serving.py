@@ -248,22 +248,22 @@ def _(error, output_tokens, result):
     _r = result.raw()
     _mem = [{"part": "weights", "GB": _r["model_weights_size"] / 1e9, "bar": "memory"},
             {"part": "KV cache", "GB": _r["kv_cache_size"] / 1e9, "bar": "memory"}]
-    _bars = alt.Chart({"values": _mem}).mark_bar().encode(
+    _bars = labkit.chart(_mem).mark_bar().encode(
         x=alt.X("GB:Q", stack="zero", title="GB"), y=alt.Y("bar:N", title=None, axis=None),
         color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom"),
                         scale=alt.Scale(domain=["weights", "KV cache"], range=["#0072B2", "#E69F00"])),
         order=alt.Order("part:N", sort="descending"),
         tooltip=[alt.Tooltip("part:N"), alt.Tooltip("GB:Q", format=".3g")])
     _cap = [{"GB": _r["memory_capacity"] / 1e9, "label": f"capacity {_r['memory_capacity'] / 1e9:.3g} GB"}]
-    _rule = alt.Chart({"values": _cap}).mark_rule(color="#D55E00", strokeWidth=3).encode(x=alt.X("GB:Q"))
-    _text = alt.Chart({"values": _cap}).mark_text(align="right", dx=-5, dy=-30, color="#D55E00").encode(
+    _rule = labkit.chart(_cap).mark_rule(color="#D55E00", strokeWidth=3).encode(x=alt.X("GB:Q"))
+    _text = labkit.chart(_cap).mark_text(align="right", dx=-5, dy=-30, color="#D55E00").encode(
         x=alt.X("GB:Q"), text=alt.Text("label:N"))
     _memory = (_bars + _rule + _text).properties(
         width=300, height=90, title="Memory: weights + KV cache vs capacity")
     _decode = f"decode ({output_tokens.value:,} × ITL)"
     _time = [{"phase": "prefill (TTFT)", "s": _r["ttft"], "bar": "reply", "step": 1},
              {"phase": _decode, "s": _r["request_latency"] - _r["ttft"], "bar": "reply", "step": 2}]
-    _reply = alt.Chart({"values": _time}).mark_bar().encode(
+    _reply = labkit.chart(_time).mark_bar().encode(
         x=alt.X("s:Q", stack="zero", title="seconds"), y=alt.Y("bar:N", title=None, axis=None),
         order=alt.Order("step:Q"),
         color=alt.Color("phase:N", title=None, legend=alt.Legend(orient="bottom"),
@@ -299,10 +299,10 @@ def _(batch, error, serve):
     _x = alt.X("batch:Q", scale=alt.Scale(type="log", base=2), title="batch B")
     _color = alt.Color("fits:N", title=None, scale=alt.Scale(domain=["fits", "out of memory"],
                                                              range=["#0072B2", "#D55E00"]))
-    _now = alt.Chart({"values": [{"batch": batch.value}]}).mark_rule(color="gray", strokeDash=[4, 3]).encode(x=alt.X("batch:Q"))
+    _now = labkit.chart([{"batch": batch.value}]).mark_rule(color="gray", strokeDash=[4, 3]).encode(x=alt.X("batch:Q"))
     _tip = ["batch:Q", alt.Tooltip("itl_ms:Q", format=".3g", title="ITL (ms)"),
             alt.Tooltip("tokens_s:Q", format=",.0f", title="tokens/s"), "fits:N"]
-    _base = alt.Chart({"values": _rows})
+    _base = labkit.chart(_rows)
     _itl = (_base.mark_line(color="#bbb").encode(x=_x, y=alt.Y("itl_ms:Q", title="ITL per user (ms)"))
             + _base.mark_circle(size=60).encode(x=_x, y=alt.Y("itl_ms:Q"), color=_color, tooltip=_tip)
             + _now).properties(width=300, height=250, title="Each user's wait between tokens")

@@ -293,11 +293,11 @@ def _(best, interval, plan, plan_error, prediction, u_rows):
     mo.stop(prediction.value is None or plan_error is not None)
     _opt = best.raw("optimal_interval")
     _x = alt.X("days:Q", scale=alt.Scale(type="log"), title="retraining interval T (days)")
-    _u = alt.Chart({"values": u_rows}).mark_line().encode(
+    _u = labkit.chart(u_rows).mark_line().encode(
         x=_x, y=alt.Y("usd:Q", title="$ per day"), color=alt.Color("term:N", title=None),
         tooltip=[alt.Tooltip("term:N"), alt.Tooltip("days:Q", format=",.1f"), alt.Tooltip("usd:Q", format="$,.0f")])
-    _dots = alt.Chart({"values": [{"days": _opt, "usd": best.cost_per_day, "what": "T*"},
-                                       {"days": interval.value, "usd": plan.cost_per_day, "what": "your T"}]}).mark_point(
+    _dots = labkit.chart([{"days": _opt, "usd": best.cost_per_day, "what": "T*"},
+                                       {"days": interval.value, "usd": plan.cost_per_day, "what": "your T"}]).mark_point(
         filled=True, size=100).encode(x=_x, y=alt.Y("usd:Q"), shape=alt.Shape("what:N", title=None), color=alt.value("black"))
     _saw = []
     _points = 180   # chart samples over the year
@@ -305,10 +305,10 @@ def _(best, interval, plan, plan_error, prediction, u_rows):
         _day = 365 * _i / _points
         _saw.append({"day": _day, "accuracy": calc_accuracy_under_drift.raw(
             plan.initial_accuracy, plan.decay_per_day, _day % interval.value)})
-    _acc = alt.Chart({"values": _saw}).mark_line().encode(
+    _acc = labkit.chart(_saw).mark_line().encode(
         x=alt.X("day:Q", title="day of the year"), y=alt.Y("accuracy:Q", title="accuracy (points)", scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("day:Q", format=".0f"), alt.Tooltip("accuracy:Q", format=".2f")])
-    _floor = alt.Chart({"values": [{"accuracy": plan.accuracy_slo}]}).mark_rule(color=labkit.PALETTE["vermillion"], strokeDash=[5, 3]).encode(y=alt.Y("accuracy:Q"))
+    _floor = labkit.chart([{"accuracy": plan.accuracy_slo}]).mark_rule(color=labkit.PALETTE["vermillion"], strokeDash=[5, 3]).encode(y=alt.Y("accuracy:Q"))
     mo.hstack([alt.layer(_u, _dots).properties(width=300, height=240, title="cost per day"),
                alt.layer(_acc, _floor).properties(width=300, height=240, title="accuracy on your schedule")])
     return

@@ -218,11 +218,11 @@ def _(accuracy):
 def _(half_width, prediction, width_sweep):
     mo.stop(prediction.value is None)
     _x = alt.X("w:Q", scale=alt.Scale(type="log"), title="interval half-width (± accuracy points)")
-    _lines = alt.Chart({"values": width_sweep}).mark_line(point=True).encode(
+    _lines = labkit.chart(width_sweep).mark_line(point=True).encode(
         x=_x, y=alt.Y("n:Q", scale=alt.Scale(type="log"), title="samples per subgroup"),
         color=alt.Color("confidence:N", title="confidence", legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("confidence:N"), alt.Tooltip("w:Q"), alt.Tooltip("n:Q", format=",")])
-    _now = alt.Chart({"values": [{"w": half_width.value * 100}]}).mark_rule(
+    _now = labkit.chart([{"w": half_width.value * 100}]).mark_rule(
         color=labkit.PALETTE["grey"]).encode(x=_x)
     (_lines + _now).properties(width=600, height=280, title=alt.Title(
         "Halving the interval costs four times the samples", subtitle="grey: your half-width"))
@@ -323,11 +323,11 @@ def _(dp_method, m_batch, m_gpu, m_model):
 
 @app.cell
 def _(eps_sweep, epsilon):
-    _pts = alt.Chart({"values": eps_sweep}).mark_line(point=True, color=labkit.PALETTE["blue"]).encode(
+    _pts = labkit.chart(eps_sweep).mark_line(point=True, color=labkit.PALETTE["blue"]).encode(
         x=alt.X("epsilon:Q", scale=alt.Scale(type="log"), title="privacy budget ε (smaller: more private)"),
         y=alt.Y("accuracy:Q", axis=alt.Axis(format="%"), scale=alt.Scale(zero=False), title="CIFAR-10 accuracy"),
         tooltip=[alt.Tooltip("epsilon:Q"), alt.Tooltip("accuracy:Q", format=".1%"), alt.Tooltip("extrapolated:N")])
-    _sel = alt.Chart({"values": [_p for _p in eps_sweep if _p["epsilon"] == epsilon.value]}).mark_point(
+    _sel = labkit.chart([_p for _p in eps_sweep if _p["epsilon"] == epsilon.value]).mark_point(
         size=140, filled=True, color=labkit.PALETTE["vermillion"]).encode(x=alt.X("epsilon:Q"), y=alt.Y("accuracy:Q"))
     (_pts + _sel).properties(width=600, height=240, title=alt.Title(
         "The published price of privacy (Abadi et al. 2016)",

@@ -211,13 +211,13 @@ def _(audit, error, prediction):
     _lo = min(_r["ratio"] for _r in _rows) / 3
     for _r in _rows:
         _r["base"] = _lo  # a log axis has no zero: each bar starts at a floor below the smallest ratio
-    _bars = alt.Chart({"values": _rows}).mark_bar().encode(
+    _bars = labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("check:N", title=None, sort=None),
         x=alt.X("ratio:Q", scale=alt.Scale(type="log"), title="value / limit (log; 1 = the limit)"),
         x2=alt.X2("base:Q"),
         color=alt.Color("ok:N", title=None, scale=alt.Scale(domain=["passes", "fails"], range=[labkit.PALETTE["blue"], labkit.PALETTE["vermillion"]])),
         tooltip=[alt.Tooltip("check:N"), alt.Tooltip("ratio:Q", format=".3g"), alt.Tooltip("ok:N")])
-    _one = alt.Chart({"values": [{"ratio": 1}]}).mark_rule(color="black").encode(x=alt.X("ratio:Q", scale=alt.Scale(type="log")))  # one x scale for both layers
+    _one = labkit.chart([{"ratio": 1}]).mark_rule(color="black").encode(x=alt.X("ratio:Q", scale=alt.Scale(type="log")))  # one x scale for both layers
     (_bars + _one).properties(width=620, height=180, title=f"Binding: {audit.binding}")
     return
 

@@ -196,7 +196,7 @@ def _(prediction, sweep, sweep_error):
             {"N": _n, "panel": "4 cost per day (USD)", "value": _r.cost_per_day_usd},
         ]
     _x = alt.X("N:Q", scale=alt.Scale(type="log", base=2), title="accelerators N")
-    _panels = alt.Chart({"values": _rows}).mark_line(point=True).encode(
+    _panels = labkit.chart(_rows).mark_line(point=True).encode(
         x=_x, y=alt.Y("value:Q", title=None, scale=alt.Scale(type="log")),
         tooltip=[alt.Tooltip("panel:N"), alt.Tooltip("N:Q", format=","), alt.Tooltip("value:Q", format=",.3g")],
     ).properties(width=250, height=150).facet(facet=alt.Facet("panel:N", title=None), columns=2).resolve_scale(y="independent")
@@ -207,7 +207,7 @@ def _(prediction, sweep, sweep_error):
         _ttt += [{"N": _r.n_accelerators, "days": _r.time_to_train.m_as("day"), "curve": "engine"},
                  {"N": _r.n_accelerators, "days": _first.time_to_train.m_as("day") * _first.n_accelerators / _r.n_accelerators,
                   "curve": "linear speed-up from one node"}]
-    _line = alt.Chart({"values": _ttt}).mark_line(point=True).encode(
+    _line = labkit.chart(_ttt).mark_line(point=True).encode(
         x=_x, y=alt.Y("days:Q", scale=alt.Scale(type="log"), title="time to train (days)"),
         color=alt.Color("curve:N", title=None),
         strokeDash=alt.condition("datum.curve == 'engine'", alt.value([1, 0]), alt.value([5, 3])),

@@ -278,21 +278,21 @@ def _(compare, error, result, utilization):
     _top = max(3.0 * _cloud, 1.3 * result.onprem_cost_per_gpu_hour)
     _x = alt.X("u:Q", axis=alt.Axis(format="%"), title="utilisation u", scale=alt.Scale(domain=[0, 1]))
     _y = alt.Y("usd:Q", title="$ per used GPU-hour", scale=alt.Scale(domain=[0, _top]))
-    _lines = alt.Chart({"values": _rows}).mark_line(clip=True, strokeWidth=3).encode(
+    _lines = labkit.chart(_rows).mark_line(clip=True, strokeWidth=3).encode(
         x=_x, y=_y, color=alt.Color("option:N", title=None, scale=alt.Scale(
             domain=["own", "rent (cloud)"], range=["#0072B2", "#E69F00"])),
         tooltip=[alt.Tooltip("u:Q", format=".0%"), alt.Tooltip("option:N"), alt.Tooltip("usd:Q", format="$.2f")])
     _layers = [_lines]
     _be = result.breakeven_utilization
     if _be <= 1:
-        _zone = alt.Chart({"values": [{"u0": 0, "u1": _be}]}).mark_rect(color="#D55E00", opacity=0.12).encode(
+        _zone = labkit.chart([{"u0": 0, "u1": _be}]).mark_rect(color="#D55E00", opacity=0.12).encode(
             x=alt.X("u0:Q"), x2=alt.X2("u1:Q"))
-        _rule = alt.Chart({"values": [{"u": _be, "label": f"break-even {pct(_be)}"}]}).mark_rule(
+        _rule = labkit.chart([{"u": _be, "label": f"break-even {pct(_be)}"}]).mark_rule(
             color="#D55E00", strokeDash=[5, 3]).encode(x=alt.X("u:Q"), tooltip=[alt.Tooltip("label:N")])
-        _text = alt.Chart({"values": [{"u": _be, "usd": _top * 0.92, "label": f"u* = {pct(_be)}"}]}).mark_text(
+        _text = labkit.chart([{"u": _be, "usd": _top * 0.92, "label": f"u* = {pct(_be)}"}]).mark_text(
             align="left", dx=5, color="#D55E00").encode(x=alt.X("u:Q"), y=alt.Y("usd:Q"), text=alt.Text("label:N"))
         _layers = [_zone, *_layers, _rule, _text]
-    _me = alt.Chart({"values": [{"u": utilization.value, "usd": result.onprem_cost_per_gpu_hour}]}).mark_point(
+    _me = labkit.chart([{"u": utilization.value, "usd": result.onprem_cost_per_gpu_hour}]).mark_point(
         filled=True, size=120, color="black").encode(x=_x, y=_y)
     alt.layer(*_layers, _me).properties(width=560, height=300, title="Own vs rent, per hour of work")
     return
@@ -315,7 +315,7 @@ def _(error, tco):
     _parts = [("1 CapEx (purchase / Y)", tco.capex_usd), ("2 energy (E × p)", tco.opex_energy_usd),
               ("3 maintenance (m × C)", tco.opex_maintenance_usd)]
     _rows = [{"part": _p, "usd": _v, "bar": "one year"} for _p, _v in _parts]
-    alt.Chart({"values": _rows}).mark_bar().encode(
+    labkit.chart(_rows).mark_bar().encode(
         x=alt.X("usd:Q", stack="zero", title="$ per accelerator per year", axis=alt.Axis(format="$,.0f")),
         y=alt.Y("bar:N", title=None, axis=None),
         color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom"),
@@ -358,7 +358,7 @@ def _(compare, error, hardware, mfu, utilization):
                       "pflop_hour": _per_tflop * 1e3, "mine": _name == hardware.value.name})
     _sort = alt.EncodingSortField(field="pflop_hour", order="ascending")
     _color = alt.condition("datum.mine", alt.value("#D55E00"), alt.value("#0072B2"))
-    _base = alt.Chart({"values": _rows}).encode(
+    _base = labkit.chart(_rows).encode(
         y=alt.Y("hardware:N", sort=_sort, title=None),
         tooltip=[alt.Tooltip("hardware:N"), alt.Tooltip("gpu_hour:Q", format="$.2f", title="$/GPU-h"),
                  alt.Tooltip("pflop_hour:Q", format="$.3g", title="$ per useful PFLOP-h")])

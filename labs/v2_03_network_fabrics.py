@@ -260,7 +260,7 @@ def _(error, fleet_pick, job_gpus, message, oversub, pattern, prediction):
                                 message_bytes=message.value.weight_bytes("fp16"))
             _rows.append({"topology": NAMES[_topo], "placement": _place, "seconds": _r.raw("allreduce_time"),
                           "hops": _r.avg_hops, "bandwidth GB/s": _r.effective_bandwidth.m_as("GB/s")})
-    alt.Chart({"values": _rows}).mark_bar().encode(
+    labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("topology:N", title=None, sort=list(NAMES.values())),
         yOffset=alt.YOffset("placement:N"),
         x=alt.X("seconds:Q", title="collective time (s)"),
@@ -296,7 +296,7 @@ def _(error, fleet_pick, job_gpus, message, prediction, topology):
                                     job_gpus=min(job_gpus.value, fleet_pick.value.total_accelerators),
                                     placement=_place, pattern=_pat, message_bytes=message.value.weight_bytes("fp16"))
                 _rows.append({"s": _s, "seconds": _r.raw("allreduce_time"), "case": f"{_pname}, {_place}"})
-    alt.Chart({"values": _rows}).mark_line(point=True).encode(
+    labkit.chart(_rows).mark_line(point=True).encode(
         x=alt.X("s:Q", title="leaf oversubscription s (s:1)"),
         y=alt.Y("seconds:Q", title="collective time (s)"),
         color=alt.Color("case:N", title=None),

@@ -282,12 +282,12 @@ def _(by_h, by_n, fleet_pick, hit_needed, prediction, rate_error):
     _n_fleet = fleet_pick.value.total_accelerators
     _by_n, _by_h, _need = by_n, by_h, hit_needed
     _y = alt.Y("busy:Q", title="accelerators computing", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1]))
-    _left = alt.Chart({"values": _by_n}).mark_line(point=True).encode(
+    _left = labkit.chart(_by_n).mark_line(point=True).encode(
         x=alt.X("N:Q", scale=alt.Scale(type="log", base=2), title="accelerators N"), y=_y,
         color=alt.Color("cache:N", title=None),
         tooltip=[alt.Tooltip("cache:N"), alt.Tooltip("N:Q", format=","), alt.Tooltip("busy:Q", format=".1%")],
     ).properties(width=270, height=240, title="against fleet size")
-    _right = alt.Chart({"values": _by_h}).mark_line().encode(
+    _right = labkit.chart(_by_h).mark_line().encode(
         x=alt.X("h:Q", title="cache hit rate h", axis=alt.Axis(format=".0%")), y=_y,
         color=alt.Color("path:N", title="slowest path"),
         tooltip=[alt.Tooltip("h:Q", format=".0%"), alt.Tooltip("busy:Q", format=".1%"), alt.Tooltip("path:N")],
@@ -370,7 +370,7 @@ def _(ckpt_model, ckpt_error, fleet_pick, prediction):
             _r = CKPT.solve(ckpt_model.value, fleet_pick.value, asynchronous=_async,
                             filesystem_bandwidth=_gbs * 1e9)
             _rows.append({"GB/s": _gbs, "loss": _r.mfu_loss, "mode": _name})
-    alt.Chart({"values": _rows}).mark_line(point=True).encode(
+    labkit.chart(_rows).mark_line(point=True).encode(
         x=alt.X("GB/s:Q", scale=alt.Scale(type="log"), title="filesystem bandwidth (GB/s)"),
         y=alt.Y("loss:Q", scale=alt.Scale(type="log"), title="MFU lost to checkpoints", axis=alt.Axis(format=".2%")),
         color=alt.Color("mode:N", title=None),

@@ -340,7 +340,7 @@ def _(best, error, result):
             + f" M{_r.microbatch_count}"
         for _i, (_part, _s) in enumerate(_r.breakdown("s").items()):
             _rows.append({"plan": _label, "part": PART_LABEL[_part], "s": _s, "order": _i})
-    alt.Chart({"values": _rows}).mark_bar().encode(
+    labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("plan:N", title=None, sort=None),
         x=alt.X("s:Q", stack="zero", title="step time (s)"),
         color=alt.Color("part:N", title=None, legend=alt.Legend(orient="bottom"),
@@ -395,7 +395,7 @@ def _(ep, fleet, microbatches, model, settings):
 def _(map_rows, pp, tp):
     _x = alt.X("PP:O", title="pipeline stages PP")
     _y = alt.Y("TP:O", title="tensor parallel TP", sort="descending")
-    _base = alt.Chart({"values": map_rows})
+    _base = labkit.chart(map_rows)
     _fits = _base.transform_filter("datum.kind == 'fits'").mark_rect().encode(
         x=_x, y=_y, color=alt.Color("s:Q", title="step (s)", scale=alt.Scale(scheme="greens", reverse=True)),
         tooltip=[alt.Tooltip("TP:O"), alt.Tooltip("PP:O"), alt.Tooltip("s:Q", format=".3g", title="step (s)"), alt.Tooltip("why:N")])
@@ -405,7 +405,7 @@ def _(map_rows, pp, tp):
         tooltip=[alt.Tooltip("TP:O"), alt.Tooltip("PP:O"), alt.Tooltip("kind:N"), alt.Tooltip("why:N")])
     _text = _base.mark_text(fontSize=10, lineBreak="\n").encode(
         x=_x, y=_y, text=alt.Text("label:N"), color=alt.condition("datum.dark", alt.value("white"), alt.value("black")))
-    _mine = alt.Chart({"values": [{"TP": tp.value, "PP": pp.value}]}).transform_filter(
+    _mine = labkit.chart([{"TP": tp.value, "PP": pp.value}]).transform_filter(
         {"and": [alt.FieldOneOfPredicate(field="TP", oneOf=MAP_TP),
                  alt.FieldOneOfPredicate(field="PP", oneOf=sorted({_r["PP"] for _r in map_rows}))]}
     ).mark_rect(fill=None, stroke="black", strokeWidth=3).encode(x=_x, y=_y)

@@ -370,24 +370,24 @@ def _(error, hier_ok, net):
                title="message size M (bytes)")
     _y = alt.Y("seconds:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"),
                title="time (s)")
-    _lines = alt.Chart({"values": _rows}).mark_line().encode(
+    _lines = labkit.chart(_rows).mark_line().encode(
         x=_x, y=_y, color=alt.Color("algorithm:N", title=None, scale=colors([LABEL[_a] for _a in _shown])),
         tooltip=[alt.Tooltip("algorithm:N"), alt.Tooltip("M:Q", format=".3~s", title="M (B)"),
                  alt.Tooltip("seconds:Q", format=".3~s", title="time (s)")])
     _marks = [{"M": net["rule"], "what": "N·α·β (rule of thumb)", "dash": "rule", "ypos": 10}]
     if net["crossing"]:
         _marks.append({"M": net["crossing"], "what": "ring = tree (engine)", "dash": "cross", "ypos": 26})
-    _rules = alt.Chart({"values": _marks}).mark_rule(color="gray").encode(
+    _rules = labkit.chart(_marks).mark_rule(color="gray").encode(
         x=alt.X("M:Q"), strokeDash=alt.StrokeDash("dash:N", legend=None,
                                            scale=alt.Scale(domain=["rule", "cross"], range=[[6, 4], [1, 0]])),
         tooltip=[alt.Tooltip("what:N"), alt.Tooltip("M:Q", format=".3~s", title="M (B)")])
-    _labels = alt.Chart({"values": _marks}).mark_text(align="left", dx=4, dy=-6, color="gray").encode(
+    _labels = labkit.chart(_marks).mark_text(align="left", dx=4, dy=-6, color="gray").encode(
         x=alt.X("M:Q"), y=alt.Y("ypos:Q", scale=None, axis=None), text=alt.Text("what:N"))
     _t = collective(net["algorithm"], net["M"], net["N"], net["beta"], net["alpha"], net["node"])[0] \
         if (net["algorithm"] != "hierarchical" or hier_ok) else None
     _layers = [_lines, _rules, _labels]
     if _t:
-        _layers.append(alt.Chart({"values": [{"M": net["M"], "seconds": _t}]}).mark_point(
+        _layers.append(labkit.chart([{"M": net["M"], "seconds": _t}]).mark_point(
             filled=True, size=90, color="black").encode(x=alt.X("M:Q"), y=alt.Y("seconds:Q")))
     by_size = alt.layer(*_layers).properties(width=560, height=320,
                                              title=f"N = {net['N']:,} GPUs")
@@ -411,7 +411,7 @@ def _(error, hier_ok, net):
             _rows.append({"N": _n, "seconds": _t, "algorithm": LABEL[_a]})
     _bw_limit = [{"N": 2**_k, "seconds": collective("ring", net["M"], 2**_k, net["beta"], 0.0, net["node"])[0],
                   "algorithm": "Ring, bandwidth term only"} for _k in range(1, 15)]
-    by_gpus = alt.Chart({"values": _rows + _bw_limit}).mark_line(point=True).encode(
+    by_gpus = labkit.chart(_rows + _bw_limit).mark_line(point=True).encode(
         x=alt.X("N:Q", scale=alt.Scale(type="log", base=2), title="GPUs N"),
         y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"), title="time (s)"),
         color=alt.Color("algorithm:N", title=None,
@@ -452,7 +452,7 @@ def _(error, hier_ok, net):
         _t, _lat, _bw = collective(_a, net["M"], net["N"], net["beta"], net["alpha"], net["node"])
         _rows += [{"algorithm": LABEL[_a], "term": "latency (α terms)", "seconds": _lat},
                   {"algorithm": LABEL[_a], "term": "bandwidth (M/β terms)", "seconds": _bw}]
-    alt.Chart({"values": _rows}).mark_bar().encode(
+    labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("algorithm:N", title=None, sort=list(LABEL.values())),
         x=alt.X("seconds:Q", stack="zero", axis=alt.Axis(format="~s"), title="time (s)"),
         color=alt.Color("term:N", title=None, scale=alt.Scale(

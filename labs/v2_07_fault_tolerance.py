@@ -291,7 +291,7 @@ def _(error, optimum, result):
     _y = alt.Y("fraction:Q", axis=alt.Axis(format=".0%"), title="fraction of fleet time wasted",
                scale=alt.Scale(domain=[0, _top]))
     _x = alt.X("minutes:Q", scale=alt.Scale(type="log"), title="checkpoint interval τ (minutes)")
-    _lines = alt.Chart({"values": _rows}).mark_line(clip=True).encode(
+    _lines = labkit.chart(_rows).mark_line(clip=True).encode(
         x=_x, y=_y,
         color=alt.Color("term:N", title=None, scale=alt.Scale(
             domain=["checkpoint writes δ/τ", "lost work τ/2M", "total waste (incl. restarts R/M)"],
@@ -302,12 +302,12 @@ def _(error, optimum, result):
                  alt.Tooltip("fraction:Q", format=".1%")])
     _points = [{"minutes": _opt / 60, "fraction": optimum.waste_fraction, "what": "Young–Daly optimum"},
                {"minutes": _mine / 60, "fraction": result.waste_fraction, "what": "your interval"}]
-    _dots = alt.Chart({"values": _points}).mark_point(filled=True, size=110, clip=True).encode(
+    _dots = labkit.chart(_points).mark_point(filled=True, size=110, clip=True).encode(
         x=_x, y=_y, shape=alt.Shape("what:N", title=None),
         color=alt.value("#D55E00"),
         tooltip=[alt.Tooltip("what:N"), alt.Tooltip("minutes:Q", format=".1f"),
                  alt.Tooltip("fraction:Q", format=".1%")])
-    _rule = alt.Chart({"values": _points[:1]}).mark_rule(color="#D55E00", strokeDash=[2, 2]).encode(x=alt.X("minutes:Q"))
+    _rule = labkit.chart(_points[:1]).mark_rule(color="#D55E00", strokeDash=[2, 2]).encode(x=alt.X("minutes:Q"))
     alt.layer(_lines, _rule, _dots).resolve_scale(shape="independent").properties(
         width=560, height=320,
         title=f"δ = {duration(_delta)}, fleet MTBF = {duration(result.raw('fleet_mtbf'))}")
@@ -335,7 +335,7 @@ def _(error, optimum, result):
                   {"plan": _name, "part": "2 checkpoint writes", "fraction": _split["write"]},
                   {"plan": _name, "part": "3 lost work", "fraction": _split["lost_work"]},
                   {"plan": _name, "part": "4 restarts", "fraction": _r.recovery_waste_fraction}]
-    alt.Chart({"values": _rows}).mark_bar().encode(
+    labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("plan:N", title=None),
         x=alt.X("fraction:Q", stack="zero", axis=alt.Axis(format=".0%"), title="share of fleet time"),
         color=alt.Color("part:N", title=None, scale=alt.Scale(
@@ -372,13 +372,13 @@ def _(component_mtbf, error, gpus, result):
     _rows = [{"N": 2**_k, "hours": calc_mtbf_cluster.raw(component_mtbf.value, 2**_k)} for _k in range(0, 18)]
     _x = alt.X("N:Q", scale=alt.Scale(type="log", base=2), title="accelerators N")
     _y = alt.Y("hours:Q", scale=alt.Scale(type="log"), title="fleet MTBF (hours)")
-    _line = alt.Chart({"values": _rows}).mark_line(point=True).encode(
+    _line = labkit.chart(_rows).mark_line(point=True).encode(
         x=_x, y=_y, tooltip=[alt.Tooltip("N:Q", format=","), alt.Tooltip("hours:Q", format=",.3g")])
-    _job = alt.Chart({"values": [{"hours": result.job_duration.m_as("h"), "label": "job length"}]}).mark_rule(
+    _job = labkit.chart([{"hours": result.job_duration.m_as("h"), "label": "job length"}]).mark_rule(
         color="#D55E00", strokeDash=[5, 3]).encode(y=alt.Y("hours:Q"), tooltip=[alt.Tooltip("label:N")])
-    _job_text = alt.Chart({"values": [{"hours": result.job_duration.m_as("h"), "label": "job length"}]}).mark_text(
+    _job_text = labkit.chart([{"hours": result.job_duration.m_as("h"), "label": "job length"}]).mark_text(
         align="left", dx=4, dy=-6, color="#D55E00").encode(y=alt.Y("hours:Q"), x=alt.value(4), text=alt.Text("label:N"))
-    _me = alt.Chart({"values": [{"N": gpus.value, "hours": result.fleet_mtbf.m_as("h")}]}).mark_point(
+    _me = labkit.chart([{"N": gpus.value, "hours": result.fleet_mtbf.m_as("h")}]).mark_point(
         filled=True, size=110, color="black").encode(x=_x, y=_y)
     alt.layer(_line, _job, _job_text, _me).properties(
         width=560, height=280, title=f"component MTBF {component_mtbf.value:,.0f} h")

@@ -263,11 +263,11 @@ def _(error, fleet_pick, job_hours, prediction, result, utilization, wait_gangs,
     _gangs, _rows, _cap = wait_gangs, wait_rows, 3 * job_hours.value
     _x = alt.X("rho:Q", title="utilisation ρ", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1]))
     _y = alt.Y("hours:Q", title="mean wait (hours)", scale=alt.Scale(domain=[0, _cap]))
-    _lines = alt.Chart({"values": _rows}).mark_line(clip=True).encode(
+    _lines = labkit.chart(_rows).mark_line(clip=True).encode(
         x=_x, y=_y, color=alt.Color("gang:N", title="gang", sort=[f"{_g:,} GPUs" for _g in _gangs]),
         tooltip=[alt.Tooltip("gang:N"), alt.Tooltip("rho:Q", format=".0%"), alt.Tooltip("hours:Q", format=",.3g")])
-    _me = alt.Chart({"values": [{"rho": utilization.value, "hours": min(result.mean_wait.m_as("hour"), _cap),
-                                      "what": "your job"}]}).mark_point(
+    _me = labkit.chart([{"rho": utilization.value, "hours": min(result.mean_wait.m_as("hour"), _cap),
+                                      "what": "your job"}]).mark_point(
         filled=True, size=120, color=labkit.PALETTE["vermillion"], clip=True).encode(x=_x, y=_y, tooltip=[alt.Tooltip("what:N")])
     alt.layer(_lines, _me).properties(width=540, height=300,
                                       title=f"{fleet_pick.value.name}, E[S] = {job_hours.value} h")
@@ -295,7 +295,7 @@ def _(error, fleet_pick, job_gpus, prediction):
         _r = ORCH.solve(fleet_pick.value, job_gpus=_g, job_hours=1, utilization=0.5)
         _rows.append({"gpus": _g, "stranded": _r.fragmentation, "slots": _r.slots,
                       "yours": "your job" if _g == min(job_gpus.value, _n) else "other sizes"})
-    alt.Chart({"values": _rows}).mark_bar().encode(
+    labkit.chart(_rows).mark_bar().encode(
         x=alt.X("gpus:O", title="GPUs per job", sort=None),
         y=alt.Y("stranded:Q", title="GPUs stranded", axis=alt.Axis(format=".0%")),
         color=alt.Color("yours:N", title=None, scale=alt.Scale(domain=["your job", "other sizes"],
@@ -327,7 +327,7 @@ def _(classes, error, high_share, prediction, result):
     _rows = [{"class": "everyone (first come, first served)", "hours": result.mean_wait.m_as("hour")},
              {"class": f"high priority ({pct(high_share.value, 0)}, {_kind})", "hours": _hi},
              {"class": f"the rest ({pct(1 - high_share.value, 0)}, {_kind})", "hours": _lo}]
-    _chart = alt.Chart({"values": _rows}).mark_bar().encode(
+    _chart = labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("class:N", title=None, sort=None), x=alt.X("hours:Q", title="mean wait (hours)"),
         color=alt.Color("class:N", legend=None),
         tooltip=[alt.Tooltip("class:N"), alt.Tooltip("hours:Q", format=",.3g")]).properties(width=520, height=120)

@@ -365,15 +365,15 @@ def _(error, fleet, mine):
     _top = max(10 * _slo, 2 * mine.raw("service_time"))
     _x = alt.X("rho:Q", title="utilisation ρ", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]))
     _y = alt.Y("p99:Q", title="p99 latency (s)", scale=alt.Scale(type="log", domainMax=_top))
-    _lines = alt.Chart({"values": _rows}).mark_line(point=True, clip=True).encode(
+    _lines = labkit.chart(_rows).mark_line(point=True, clip=True).encode(
         x=_x, y=_y, color=alt.Color("fleet:N", title=None, sort=_names, scale=alt.Scale(domain=_names),
                                     legend=alt.Legend(orient="bottom", columns=1)),
         tooltip=[alt.Tooltip("fleet:N"), alt.Tooltip("rho:Q", format=".1%"), alt.Tooltip("p99:Q", format=".3g")])
-    _rule = alt.Chart({"values": [{"p99": _slo, "label": f"SLO {seconds(_slo)}"}]}).mark_rule(
+    _rule = labkit.chart([{"p99": _slo, "label": f"SLO {seconds(_slo)}"}]).mark_rule(
         color="#D55E00", strokeDash=[5, 3]).encode(y=alt.Y("p99:Q"), tooltip=[alt.Tooltip("label:N")])
     _layers = [_lines, _rule]
     if mine.stable:
-        _layers.append(alt.Chart({"values": [{"rho": mine.utilization, "p99": mine.raw("p99")}]}).mark_point(
+        _layers.append(labkit.chart([{"rho": mine.utilization, "p99": mine.raw("p99")}]).mark_point(
             filled=True, size=130, color="black", clip=True).encode(x=_x, y=_y))
     _left = alt.layer(*_layers).properties(width=300, height=280, title="More traffic on the same fleet")
 
@@ -387,14 +387,14 @@ def _(error, fleet, mine):
     _xr = alt.X("R:Q", title="replicas R", scale=alt.Scale(zero=False))
     _yr = alt.Y("p99:Q", title=None, scale=alt.Scale(type="log", domainMax=_top))
     _right = alt.layer(
-        alt.Chart({"values": _pts}).mark_line(color="#bbb", clip=True).encode(x=_xr, y=_yr),
-        alt.Chart({"values": _pts}).mark_circle(size=45, clip=True).encode(
+        labkit.chart(_pts).mark_line(color="#bbb", clip=True).encode(x=_xr, y=_yr),
+        labkit.chart(_pts).mark_circle(size=45, clip=True).encode(
             x=_xr, y=_yr, color=alt.Color("ok:N", title=None, legend=alt.Legend(orient="bottom"),
                                           scale=alt.Scale(domain=["meets SLO", "misses SLO"],
                                                           range=["#009E73", "#D55E00"])),
             tooltip=[alt.Tooltip("R:Q"), alt.Tooltip("p99:Q", format=".3g"), alt.Tooltip("ok:N")]),
         _rule,
-        alt.Chart({"values": [{"R": mine.replicas}]}).mark_rule(color="black", strokeDash=[2, 2]).encode(x=alt.X("R:Q")),
+        labkit.chart([{"R": mine.replicas}]).mark_rule(color="black", strokeDash=[2, 2]).encode(x=alt.X("R:Q")),
     ).properties(width=300, height=280, title="More replicas at your traffic")
     alt.hconcat(_left, _right).resolve_scale(color="independent")
     return
@@ -429,7 +429,7 @@ def _(error, mine, per_user, training, users):
                                       deploy_days=_d)
         _rows += [{"day": _d, "usd": _r.training_cost_usd / 1e6, "what": "training (once)"},
                   {"day": _d, "usd": _r.serving_cost_usd / 1e6, "what": "serving (cumulative)"}]
-    alt.Chart({"values": _rows}).mark_line(strokeWidth=3).encode(
+    labkit.chart(_rows).mark_line(strokeWidth=3).encode(
         x=alt.X("day:Q", title="days deployed", scale=alt.Scale(domain=[0, 365])),
         y=alt.Y("usd:Q", title="$ millions"),
         color=alt.Color("what:N", title=None, scale=alt.Scale(domain=["training (once)", "serving (cumulative)"],

@@ -313,7 +313,7 @@ def _(derived, derived_dist, manual, train_model):
         _label = f"derived: {train_model.value.name}, TP{_p['tp']} PP{_p['pp']} DP{_p['dp']}"
         _rows += [{"source": _label, "stage": _c["stage"], "fraction": _c["fraction"]}
                   for _c in derived.raw("cascade")]
-    _base = alt.Chart({"values": _rows}).encode(
+    _base = labkit.chart(_rows).encode(
         x=alt.X("stage:N", sort=None, title=None, axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("source:N"),
         y=alt.Y("fraction:Q", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1]),
@@ -451,7 +451,7 @@ def _(perturbation, sens_base, sens_error, sensitivity):
              for _k, _g in sensitivity.gains.items()]
     _rows.sort(key=lambda r: -abs(r["gain"]))
     _order = [r["resource"] for r in _rows]
-    _chart = alt.Chart({"values": _rows}).mark_bar().encode(
+    _chart = labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("resource:N", sort=_order, title=None),
         x=alt.X("gain:Q", title=f"g: latency gain per unit of resource (+{perturbation.value} %)",
                 scale=alt.Scale(domain=[0, max(1.0, max(abs(r["gain"]) for r in _rows))])),
@@ -460,7 +460,7 @@ def _(perturbation, sens_base, sens_error, sensitivity):
         tooltip=[alt.Tooltip("resource:N"), alt.Tooltip("gain:Q", format=".3f"), alt.Tooltip("role:N")],
     ).properties(width=520, height=34 * len(_rows),
                  title=f"Sensitivity of {si(sensitivity.raw('baseline_latency'), 's')} to each resource")
-    _rule = alt.Chart({"values": [{"x": 1.0}]}).mark_rule(strokeDash=[4, 3], color="gray").encode(x=alt.X("x:Q"))
+    _rule = labkit.chart([{"x": 1.0}]).mark_rule(strokeDash=[4, 3], color="gray").encode(x=alt.X("x:Q"))
     if not sensitivity.feasible:
         _short = sens_base.raw("shortfall")
         _note = mo.callout(mo.md(
@@ -566,12 +566,12 @@ def _(syn_error, syn_precision, synthesis):
                title="memory bandwidth (B/s)")
     _y = alt.Y("flops:Q", scale=alt.Scale(type="log", domain=[_lo_f, _hi_f]), axis=alt.Axis(format="~s"),
                title=f"peak FLOP/s ({syn_precision.value})")
-    _zone = alt.Chart({"values": [{"bw": _need_b, "flops": _need_f, "bw2": _hi_b, "flops2": _hi_f}]}
+    _zone = labkit.chart([{"bw": _need_b, "flops": _need_f, "bw2": _hi_b, "flops2": _hi_f}]
                       ).mark_rect(color="#009E73", opacity=0.1).encode(x=_x, y=_y, x2=alt.X2("bw2:Q"), y2=alt.Y2("flops2:Q"))
     _need = [{"bw": _need_b, "flops": _need_f, "what": "the SLA's minimum"}]
-    _rules = (alt.Chart({"values": _need}).mark_rule(color="#009E73", strokeDash=[4, 3]).encode(x=alt.X("bw:Q"))
-              + alt.Chart({"values": _need}).mark_rule(color="#009E73", strokeDash=[4, 3]).encode(y=alt.Y("flops:Q")))
-    _pts = alt.Chart({"values": _rows}).mark_circle(size=90, opacity=0.85).encode(
+    _rules = (labkit.chart(_need).mark_rule(color="#009E73", strokeDash=[4, 3]).encode(x=alt.X("bw:Q"))
+              + labkit.chart(_need).mark_rule(color="#009E73", strokeDash=[4, 3]).encode(y=alt.Y("flops:Q")))
+    _pts = labkit.chart(_rows).mark_circle(size=90, opacity=0.85).encode(
         x=_x, y=_y,
         color=alt.Color("verdict:N", title=None, scale=alt.Scale(
             domain=["meets the SLA", "too slow", "does not fit"], range=["#009E73", "#E69F00", "#D55E00"])),

@@ -214,12 +214,12 @@ def _(device, distance, model, precision, radio, server, uplink):
 @app.cell
 def _(payload_kb, payload_sweep, prediction):
     mo.stop(prediction.value is None or payload_sweep is None)
-    _lines = alt.Chart({"values": payload_sweep}).mark_line().encode(
+    _lines = labkit.chart(payload_sweep).mark_line().encode(
         x=alt.X("kB:Q", title="input sent (kB)"),
         y=alt.Y("J:Q", scale=alt.Scale(type="log"), title="device energy per inference (J)"),
         color=alt.Color("way:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("way:N"), alt.Tooltip("kB:Q"), alt.Tooltip("J:Q", format=".3~s")])
-    _now = alt.Chart({"values": [{"kB": payload_kb.value}]}).mark_rule(color="gray").encode(x=alt.X("kB:Q"))
+    _now = labkit.chart([{"kB": payload_kb.value}]).mark_rule(color="gray").encode(x=alt.X("kB:Q"))
     (_lines + _now).properties(width=620, height=260, title="Device energy vs payload (grey: your input)")
     return
 
@@ -294,9 +294,9 @@ def _(minutes, thermal):
     _rows = [{"min": p["t_s"] / 60, "value": p["temp_c"], "what": "temperature (°C)"} for p in _trace]
     _rows += [{"min": p["t_s"] / 60, "value": 100 * p["throughput"], "what": "throughput (% of burst)"}
               for p in _trace]
-    _limit = alt.Chart({"values": [{"value": thermal.raw("throttle_c")}]}).mark_rule(
+    _limit = labkit.chart([{"value": thermal.raw("throttle_c")}]).mark_rule(
         color=labkit.PALETTE["vermillion"], strokeDash=[4, 3]).encode(y=alt.Y("value:Q"))
-    _lines = alt.Chart({"values": _rows}).mark_line().encode(
+    _lines = labkit.chart(_rows).mark_line().encode(
         x=alt.X("min:Q", title="minutes of continuous inference"), y=alt.Y("value:Q", title=None),
         color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("what:N"), alt.Tooltip("min:Q", format=".3g"), alt.Tooltip("value:Q", format=".3g")])
@@ -354,7 +354,7 @@ def _(battery_sweep, device, idle_w, model, precision, rate):
         _out = mo.callout(mo.md(_msg or f"**{device.value.name} is mains powered** (the zoo gives its tier no "
                                         "battery): pick a Mobile or Tiny device to see battery life."), kind="warn")
     else:
-        _chart = mo.md("") if battery_sweep is None else alt.Chart({"values": battery_sweep}).mark_line(
+        _chart = mo.md("") if battery_sweep is None else labkit.chart(battery_sweep).mark_line(
             point=True).encode(
             x=alt.X("rate:Q", scale=alt.Scale(type="log"), title="inferences per second"),
             y=alt.Y("h:Q", scale=alt.Scale(type="log"), title="battery life (h)"),

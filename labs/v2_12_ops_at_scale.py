@@ -268,7 +268,7 @@ def _(jitter, p_slow, prediction, slowdown):
                           straggler_slowdown=slowdown.value, step_time_cv=jitter.value)
         _rows += [{"N": 2**_k, "value": _r.p_step_slowed, "curve": "share of steps slowed"},
                   {"N": 2**_k, "value": _r.step_stretch - 1.0, "curve": "extra step time (stretch - 1)"}]
-    alt.Chart({"values": _rows}).mark_line(point=True).encode(
+    labkit.chart(_rows).mark_line(point=True).encode(
         x=alt.X("N:Q", scale=alt.Scale(type="log", base=2), title="synchronous workers N"),
         y=alt.Y("value:Q", axis=alt.Axis(format=".0%"), title=None),
         color=alt.Color("curve:N", title=None),
@@ -312,10 +312,10 @@ def _(error, fleet_pick, health, optimum, prediction, scan_rows):
     _opt = optimum.raw("optimal_scan_interval")
     _x = alt.X("hours:Q", scale=alt.Scale(type="log"), title="screening interval τ (hours)")
     _y = alt.Y("fraction:Q", axis=alt.Axis(format=".1%"), title="share of fleet time")
-    _lines = alt.Chart({"values": scan_rows}).mark_line().encode(
+    _lines = labkit.chart(scan_rows).mark_line().encode(
         x=_x, y=_y, color=alt.Color("term:N", title=None),
         tooltip=[alt.Tooltip("term:N"), alt.Tooltip("hours:Q", format=",.3g"), alt.Tooltip("fraction:Q", format=".2%")])
-    _mine = alt.Chart({"values": [{"hours": health.raw("scan_interval"), "fraction": health.detection_cost}]}).mark_point(
+    _mine = labkit.chart([{"hours": health.raw("scan_interval"), "fraction": health.detection_cost}]).mark_point(
         filled=True, size=110, color="black").encode(x=_x, y=_y)
     alt.layer(_lines, _mine).properties(width=560, height=280,
                                         title=f"{fleet_pick.value.name}: τ* = {hours(_opt)} (black: your τ)")

@@ -239,11 +239,11 @@ def _(batch, hardware, model, prediction):
     except MLSysError as _e:
         mo.stop(True, mo.callout(mo.md(f"**No curve for these inputs.** {_e}"), kind="danger"))
     _x = alt.X("epsilon:Q", scale=alt.Scale(type="log"), title="privacy budget ε (log)")
-    _cost = alt.Chart({"values": [r for r in _rows if r["panel"] == "cost"]}).mark_line(point=True).encode(
+    _cost = labkit.chart([r for r in _rows if r["panel"] == "cost"]).mark_line(point=True).encode(
         x=_x, y=alt.Y("value:Q", title="GPU-hours vs non-private (×)", scale=alt.Scale(zero=False)),
         color=alt.Color("series:N", title=None),
         tooltip=[alt.Tooltip("series:N"), alt.Tooltip("epsilon:Q"), alt.Tooltip("value:Q", format=".3g")]).properties(width=270, height=220)
-    _acc = alt.Chart({"values": [r for r in _rows if r["panel"] == "accuracy"]}).mark_line(
+    _acc = labkit.chart([r for r in _rows if r["panel"] == "accuracy"]).mark_line(
         point=True, color=labkit.PALETTE["vermillion"]).encode(
         x=_x, y=alt.Y("value:Q", title="published accuracy (%)", scale=alt.Scale(zero=False)),
         shape=alt.Shape("extrapolated:N", title="held end point"),
@@ -325,12 +325,12 @@ def _(sa_error, sa_sweep, secagg):
     mo.stop(sa_error is not None)
     _rows = [{"n": _s.n_clients, "expansion": _s.expansion, "server": _s.server_prg_per_entry} for _s in sa_sweep]
     _x = alt.X("n:Q", scale=alt.Scale(type="log", base=2), title="clients per round n")
-    _e = alt.Chart({"values": _rows}).mark_line(point=True).encode(
+    _e = labkit.chart(_rows).mark_line(point=True).encode(
         x=_x, y=alt.Y("expansion:Q", title="client bytes vs the clear (×)", scale=alt.Scale(zero=False)),
         tooltip=[alt.Tooltip("n:Q", format=","), alt.Tooltip("expansion:Q", format=".3f")])
-    _me = alt.Chart({"values": [{"n": secagg.n_clients, "expansion": secagg.expansion}]}).mark_point(
+    _me = labkit.chart([{"n": secagg.n_clients, "expansion": secagg.expansion}]).mark_point(
         filled=True, size=110, color="black").encode(x=_x, y=alt.Y("expansion:Q"))
-    _srv = alt.Chart({"values": _rows}).mark_line(point=True, color=labkit.PALETTE["orange"]).encode(
+    _srv = labkit.chart(_rows).mark_line(point=True, color=labkit.PALETTE["orange"]).encode(
         x=_x, y=alt.Y("server:Q", scale=alt.Scale(type="log"), title="server PRG expansions per entry"),
         tooltip=[alt.Tooltip("n:Q", format=","), alt.Tooltip("server:Q", format=",.0f")])
     alt.hconcat(alt.layer(_e, _me).properties(width=270, height=220, title="client bytes"),

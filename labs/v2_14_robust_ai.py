@@ -226,12 +226,12 @@ def _(fault, prediction):
     for _r in _rows:
         _r["base"] = _lo  # a log axis has no zero (vega-lite then draws no bar): start at a floor
     _x = alt.X("N:O", title="copies N")
-    _w = alt.Chart({"values": _rows}).mark_bar().encode(
+    _w = labkit.chart(_rows).mark_bar().encode(
         x=_x, y=alt.Y("wrong:Q", scale=alt.Scale(type="log"), title="wrong answers per million"),
         y2=alt.Y2("base:Q"),
         color=alt.Color("odd:N", title=None),
         tooltip=[alt.Tooltip("N:O"), alt.Tooltip("wrong:Q", format=".3g"), alt.Tooltip("compute:Q", format=".3g")])
-    _c = alt.Chart({"values": _rows}).mark_line(point=True, color=labkit.PALETTE["black"]).encode(
+    _c = labkit.chart(_rows).mark_line(point=True, color=labkit.PALETTE["black"]).encode(
         x=_x, y=alt.Y("compute:Q", title="compute ×"))
     alt.hconcat(_w.properties(width=300, height=220, title=f"p = {fault.value:g}"),
                 _c.properties(width=220, height=220, title="compute per protected request"))
@@ -258,7 +258,7 @@ def _(base_hours, prediction, price, serve_hours):
                           gpu_hour_price=price.value)
         _rows += [{"K": _k, "usd": _r.training_cost, "part": "training (×(K+1))"},
                   {"K": _k, "usd": _r.serving_cost, "part": "serving"}]
-    alt.Chart({"values": _rows}).mark_area().encode(
+    labkit.chart(_rows).mark_area().encode(
         x=alt.X("K:Q", title="PGD steps K"), y=alt.Y("usd:Q", stack="zero", title="yearly compute (USD)"),
         color=alt.Color("part:N", title=None),
         tooltip=[alt.Tooltip("K:Q"), alt.Tooltip("part:N"), alt.Tooltip("usd:Q", format=",.0f")]).properties(width=560, height=240)

@@ -289,11 +289,10 @@ def _(accelerator, count, days, error, own_pue, pue, region, utilization):
     _tip = [alt.Tooltip("region:N"), alt.Tooltip("carbon_t:Q", format=",.3g", title="CO₂e (t)"),
             alt.Tooltip("water_m3:Q", format=",.3g", title="water (m³)"),
             alt.Tooltip("intensity:Q", title="g CO₂e/kWh"), alt.Tooltip("pue:Q", title="PUE")]
-    _data = {"values": _rows}
-    _carbon = alt.Chart(_data).mark_bar().encode(
+    _carbon = labkit.chart(_rows).mark_bar().encode(
         y=_y, x=alt.X("carbon_t:Q", title="carbon (t CO₂e)"), color=_color, tooltip=_tip,
     ).properties(width=300, height=22 * len(_rows), title="Carbon")
-    _water = alt.Chart(_data).mark_bar().encode(
+    _water = labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("region:N", sort=_order, title=None, axis=None),
         x=alt.X("water_m3:Q", title="water (m³)"), color=_color, tooltip=_tip,
     ).properties(width=200, height=22 * len(_rows), title="Water")
@@ -352,7 +351,7 @@ def _(accelerator, count, error, job, pue, region, utilization):
     for _lever in dict.fromkeys(r["lever"] for r in _rows):
         _part = [r for r in _rows if r["lever"] == _lever]
         _spread = max(r["carbon_t"] for r in _part) / min(r["carbon_t"] for r in _part)
-        _charts.append(alt.Chart({"values": _part}).mark_bar().encode(
+        _charts.append(labkit.chart(_part).mark_bar().encode(
             y=alt.Y("option:N", sort="-x", title=None),
             x=alt.X("carbon_t:Q", title="carbon of the job (t CO₂e)"),
             color=alt.condition("datum.mine", alt.value("#D55E00"), alt.value("#0072B2")),

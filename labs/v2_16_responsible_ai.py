@@ -214,7 +214,7 @@ def _(audit, error, prediction):
     _rows = [{"who": "annotators (labels)", "usd": audit.label_cost_total},
              {"who": "GPUs (evaluation)", "usd": audit.compute_cost},
              {"who": "GPUs (mitigation retrains)", "usd": audit.mitigation_cost}]
-    alt.Chart({"values": _rows}).mark_bar().encode(
+    labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("who:N", title=None, sort=None), x=alt.X("usd:Q", title="USD per year"),
         color=alt.Color("who:N", legend=None),
         tooltip=[alt.Tooltip("who:N"), alt.Tooltip("usd:Q", format=",.0f")]).properties(
@@ -247,7 +247,7 @@ def _(age, audits, deployments, gender, label, mitigation, prediction, region, r
         _rows += [{"audit": f"{_name} ({_a.subgroups})", "usd": _a.label_cost_total, "part": "labels"},
                   {"audit": f"{_name} ({_a.subgroups})", "usd": _a.compute_cost, "part": "evaluation GPUs"},
                   {"audit": f"{_name} ({_a.subgroups})", "usd": _a.mitigation_cost, "part": "mitigation GPUs"}]
-    alt.Chart({"values": _rows}).mark_bar().encode(
+    labkit.chart(_rows).mark_bar().encode(
         x=alt.X("audit:N", sort=None, title="attributes audited (subgroups)", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("usd:Q", stack="zero", title="USD per year"), color=alt.Color("part:N", title=None),
         tooltip=[alt.Tooltip("audit:N"), alt.Tooltip("part:N"), alt.Tooltip("usd:Q", format=",.0f")]).properties(width=560, height=260)

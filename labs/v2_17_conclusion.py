@@ -287,12 +287,12 @@ def _(defaults, prediction):
              for _ev in defaults for _k, _u in usage(_ev).items()]
     log_baseline(_rows, "use")   # a log axis has no zero: bars start from a floor below the smallest
     _x = alt.X("use:Q", scale=alt.Scale(type="log"), title="used / limit (log scale; > 1 = wall hit)")
-    _bars = alt.Chart({"values": _rows}).mark_bar().encode(
+    _bars = labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("scenario:N", sort=None, title=None), yOffset=alt.YOffset("wall:N"), x=_x, x2=alt.X2("base:Q"),
         color=alt.Color("wall:N", title=None, scale=alt.Scale(domain=list(WALLS.values()),
                                                               range=["#0072B2", "#E69F00"])),
         tooltip=[alt.Tooltip("scenario:N"), alt.Tooltip("wall:N"), alt.Tooltip("use:Q", format=".3g")])
-    _wall = alt.Chart({"values": [{"use": 1.0}]}).mark_rule(color="#D55E00", strokeWidth=2).encode(x=alt.X("use:Q"))
+    _wall = labkit.chart([{"use": 1.0}]).mark_rule(color="#D55E00", strokeWidth=2).encode(x=alt.X("use:Q"))
     mo.vstack([(_bars + _wall).properties(width=560, height=240, title="How close each lighthouse is to its walls"),
                *[wall_callout(_ev) for _ev in defaults]])
     return
@@ -403,14 +403,14 @@ def _(design, design_error, scenario, shipped):
         for _k, _u in usage(_ev).items():
             _rows.append({"design": _label, "wall": WALLS[_k], "use": _u})
     log_baseline(_rows, "use")
-    _bars = alt.Chart({"values": _rows}).mark_bar().encode(
+    _bars = labkit.chart(_rows).mark_bar().encode(
         y=alt.Y("wall:N", title=None), yOffset=alt.YOffset("design:N", sort=["as shipped", "your design"]),
         x=alt.X("use:Q", scale=alt.Scale(type="log"), title="used / limit (log scale; > 1 = wall hit)"),
         x2=alt.X2("base:Q"),
         color=alt.Color("design:N", title=None, sort=["as shipped", "your design"],
                         scale=alt.Scale(range=["#bab0ac", "#0072B2"])),
         tooltip=[alt.Tooltip("design:N"), alt.Tooltip("wall:N"), alt.Tooltip("use:Q", format=".3g")])
-    _wall = alt.Chart({"values": [{"use": 1.0}]}).mark_rule(color="#D55E00", strokeWidth=2).encode(x=alt.X("use:Q"))
+    _wall = labkit.chart([{"use": 1.0}]).mark_rule(color="#D55E00", strokeWidth=2).encode(x=alt.X("use:Q"))
     _m3s, _m3d = _ship.macro.metrics, design.macro.metrics
     mo.vstack([
         (_bars + _wall).properties(width=560, height=150, title=f"{scenario.value.title}: your design against the walls"),
@@ -489,7 +489,7 @@ def _(ledger_error, ledgers):
                          "value": max(_l.sustainability.energy_kwh, 1e-6)}]
     for _acct in {_r["account"] for _r in _chart_rows}:
         log_baseline([_r for _r in _chart_rows if _r["account"] == _acct], "value")
-    _chart = alt.Chart({"values": _chart_rows}).mark_bar().encode(
+    _chart = labkit.chart(_chart_rows).mark_bar().encode(
         y=alt.Y("persona:N", sort=None, title=None),
         x=alt.X("value:Q", scale=alt.Scale(type="log"), axis=alt.Axis(format="~s"), title=None),
         x2=alt.X2("base:Q"),

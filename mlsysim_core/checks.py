@@ -195,7 +195,7 @@ def sequence(name: str, value, item=None, *, min_len: int = 1, max_len: int | No
     """A list/tuple (or other non-string iterable) as a tuple; ``item(f"{name}[{i}]", v)``
     checks (and may convert) each element. A str, bytes or a mapping is not a sequence here."""
     allowed = what + (f" of {min_len} to {max_len} items" if max_len is not None else
-                      f" of at least {min_len} item{'s' if min_len != 1 else ''}")
+                      f" of at least {min_len} item{'s' if min_len != 1 else ''}" if min_len else "")
     if isinstance(value, (str, bytes, Mapping)) or not hasattr(value, "__iter__") or hasattr(value, "_units"):
         raise SpecError(name, value, allowed)    # (a pint Quantity has __iter__ but is a scalar here)
     out = []

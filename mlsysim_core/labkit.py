@@ -12,6 +12,7 @@ repeats lives here, inside the wheel they all install:
   the exercise answers. A value equal to the default is left out of the address;
 - ``init()`` (setup cell: the colour-blind-safe chart theme) and ``toolbar()`` (one cell near the
   top: reset link and the "live" marker the site's status line watches);
+- ``chart(rows)``: ``alt.Chart`` over inline rows, cheap to layer and serialize;
 - ``PALETTE``: Okabe & Ito's colour-blind-safe colours, by name, for charts that pick colours.
 
 Presenter mode (``?present=1`` or the site's toggle) is page CSS that build_wasm.py adds to every
@@ -225,12 +226,51 @@ def _theme():
                        "title": {"fontSize": 15}, "view": {"stroke": None}}}
 
 
+def _no_html_bundle(self, *args, **kwargs):
+    return {}
+
+
 def init() -> None:
-    """Call once in the setup cell: enables the colour-blind-safe chart theme."""
+    """Call once in the setup cell: enables the colour-blind-safe chart theme, turns off altair's
+    validation of every chart part as it is built, and skips the HTML bundle altair would build for
+    every chart marimo shows.
+
+    Why the second: altair's debug mode validates each ``alt.X``, ``alt.Scale`` ... against the
+    vega-lite schema when it is constructed; with the jsonschema the browser has (4.17: 4.18+ needs
+    rpds-py, which has no Pyodide wheel) that is ~120 ms per chart in CPython and several times
+    that in Pyodide, on every slider move (~25 ms without it). Why the third: marimo 0.25.2's altair formatter (``_output/formatters/altair_formatters.py``)
+    first asks the chart for ``_repr_mimebundle_()`` only to learn whether the user picked a
+    non-HTML renderer, throws that HTML away, and then serializes the chart itself without
+    validation. The thrown-away bundle costs a full jsonschema validation of the spec and its
+    inline data: 40-60 % of formatting a lab's chart, on every slider move. With an empty bundle
+    marimo takes its own path at once; the output is byte-for-byte the same. The labs' charts are
+    still validated, by tests/labs (every chart a lab returns, against the vega-lite schema).
+    """
     import altair as alt
     if "mlsysim" not in alt.theme.names():
         alt.theme.register("mlsysim", enable=False)(_theme)
     alt.theme.enable("mlsysim")
+    alt.utils.schemapi.disable_debug_mode()
+    alt.TopLevelMixin._repr_mimebundle_ = _no_html_bundle
+
+
+def chart(rows, **kwargs):
+    """``alt.Chart`` over inline rows (a list of dicts), for labs: ``labkit.chart(rows).mark_line()``.
+
+    The rows are handed to altair as a tuple: altair deep-copies every list and dict in a chart
+    each time it is layered (``+``), given ``.properties()`` or serialized, and a tuple it passes by
+    reference. For a 200-point sweep that is ~60 % of building and serializing the chart; the
+    vega-lite output is the same (tuples serialize as lists).
+    """
+    import altair as alt
+    return alt.Chart({"values": checks.sequence("rows", rows, _row, min_len=0,
+                                                what="a list of dicts (one per chart point)")}, **kwargs)
+
+
+def _row(name, value):
+    if not isinstance(value, dict):
+        raise SpecError(name, value, "a dict of column name -> value (one chart point)")
+    return value
 
 
 def presenting() -> bool:

@@ -181,8 +181,36 @@ def load(path: Path):
     return module.app
 
 
+_CHART_ERRORS: list[str] = []
+
+
+def _is_chart(obj) -> bool:
+    alt = sys.modules.get("altair")
+    return alt is not None and isinstance(obj, alt.TopLevelMixin)
+
+
+def _validate_chart(chart) -> None:
+    """Serialize a chart the way marimo does, but with vega-lite schema validation (the labs skip
+    it in the browser, see labkit.init), recording what fails: marimo's formatter swallows errors
+    from a nested chart, and a chart with NaN data or a bad encoding would show as nothing."""
+    from marimo._plugins.ui._impl.altair_chart import chart_to_json
+    try:
+        chart_to_json(chart, validate=True)
+    except Exception as e:  # noqa: BLE001
+        _CHART_ERRORS.append(f"{type(e).__name__}: {str(e)[:600]}")
+
+
+def _validating_bundle(self, *args, **kwargs):
+    """What labkit.init() installs as altair's HTML bundle, here validating every chart marimo
+    formats (those nested in mo.vstack, tabs, accordions)."""
+    _validate_chart(self)
+    return {}
+
+
 def run(path: Path, max_variants: int) -> dict:
     install()
+    from mlsysim_core import labkit
+    labkit._no_html_bundle = _validating_bundle   # init() installs this one
     app = load(path)
     n = _count_variants(app, max_variants)
     variants = []
@@ -193,12 +221,18 @@ def run(path: Path, max_variants: int) -> dict:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
-                app.run()
+                outputs, _ = app.run()
+                # the charts shown at the top of a cell (script mode formats none of them)
+                for chart in (o for o in outputs if _is_chart(o)):
+                    _validate_chart(chart)
+                if _CHART_ERRORS:
+                    raise AssertionError("invalid chart: " + "\n".join(_CHART_ERRORS))
             except BaseException as e:  # noqa: BLE001  (SystemExit from a cell is a failure too)
                 if isinstance(e, KeyboardInterrupt):
                     raise
                 tb = traceback.format_exception(type(e), e, e.__traceback__)
                 error = "".join(tb[-6:])
+            _CHART_ERRORS.clear()
         variants.append({"index": k, "ok": error is None,
                          "seconds": round(time.perf_counter() - t0, 3),
                          "controls": list(_STATE["log"]), "error": error})

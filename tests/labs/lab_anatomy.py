@@ -202,9 +202,9 @@ def check_teaching(lab: Lab) -> list[str]:
         problems.append("no predict-then-reveal: a mo.ui.radio/number and a mo.stop before the answer")
     if not re.search(r"predict", prose, re.I):
         problems.append("no prediction question in the prose ('Predict ...')")
-    if not any(isinstance(c.func, ast.Attribute) and c.func.attr == "Chart" for c in lab.calls) \
+    if not any(isinstance(c.func, ast.Attribute) and c.func.attr in ("Chart", "chart") for c in lab.calls) \
             and "plot_roofline" not in lab.text:
-        problems.append("no altair chart (alt.Chart or mlsysim_core.plot_*)")
+        problems.append("no altair chart (labkit.chart, alt.Chart or mlsysim_core.plot_*)")
     if not lab.attr_calls("accordion") or not (
             lab.attr_calls("explain") or re.search(r"show the work", prose, re.I)):
         problems.append('no "show the work" panel: mo.accordion({"Show the work": '

@@ -123,3 +123,60 @@ def test_log_scale_bars_have_a_baseline(lab):
             if "mark_bar(" in code and "type='log'" in code and not ("x2=" in code or "y2=" in code):
                 bad.append(f"line {node.lineno}")
     assert not bad, f"{lab.name}: a log-scale bar chart without x2/y2 at {', '.join(bad)}"
+
+
+BAD_CHART_LAB = '''
+import marimo
+app = marimo.App()
+
+with app.setup:
+    import altair as alt
+    import marimo as mo
+    from mlsysim_core import labkit
+    labkit.init()
+
+
+@app.cell
+def _():
+    labkit.chart([{"x": 1.0, "y": float("inf")}]).mark_line().encode(x="x:Q", y="y:Q")
+    return
+
+
+@app.cell
+def _():
+    mo.vstack([mo.md("nested"), labkit.chart([{"x": float("nan")}]).mark_point().encode(x="x:Q")])
+    return
+
+
+@app.cell
+def _():
+    labkit.chart([{"x": 1.0}]).mark_point().encode(x=alt.X("x:Q", scale=alt.Scale(type="lgo")))
+    return
+
+
+@app.cell
+def _():
+    labkit.chart([{"x": 1.0}]).mark_point().encode(x="x:Q")
+    return
+'''
+
+
+def test_variant_runner_refuses_an_invalid_chart(tmp_path):
+    """labkit.init() turns chart validation off in the browser (altair's per-part checks and
+    marimo's redundant bundle); the variant runner validates every chart instead, top-level or
+    nested (schema, and JSON-safe data: an infinity or NaN draws nothing), so a broken chart still
+    fails a test."""
+    lab = tmp_path / "bad_chart_lab.py"
+    lab.write_text(BAD_CHART_LAB)
+    p = _run([sys.executable, str(ROOT / "tests" / "labs" / "_variants.py"), str(lab)])
+    report = json.loads(p.stdout.rsplit("@@VARIANTS@@", 1)[1])
+    errors = [v["error"] for v in report["variants"]]
+    assert errors and all(e and "invalid chart" in e for e in errors), errors
+    # the top-level chart (inf) and the one inside mo.vstack (nan) are both caught
+    assert all("not JSON compliant: inf" in e and "not JSON compliant: nan" in e and "'lgo'" in e
+               for e in errors), errors[0]
+    good = tmp_path / "good_chart_lab.py"
+    good.write_text(BAD_CHART_LAB.replace('float("inf")', "3.0").replace('float("nan")', "1.0")
+                    .replace('"lgo"', '"log"'))
+    p = _run([sys.executable, str(ROOT / "tests" / "labs" / "_variants.py"), str(good)])
+    assert all(v["ok"] for v in json.loads(p.stdout.rsplit("@@VARIANTS@@", 1)[1])["variants"]), p.stdout[-2000:]
