@@ -18,7 +18,8 @@ Steps (labs/README.md, section "The site", says why each exists):
                charts as images) are written into the page as plain HTML, shown at once while the
                JavaScript and Python start, and removed when marimo has drawn the same outputs;
   5. site      fixes to marimo's frontend and export (the 20 s start-up RPC timeout, index pages
-               micropip asks for, files no page loads), the site bar (live status, presenter
+               micropip asks for, files no page loads), byte-code compiled into every shipped
+               wheel by the site's own Pyodide (in Node), the site bar (live status, presenter
                mode, reset, index link) on every page, docs/ when docs/build_docs.py exists;
   6. index     index.html by volume and chapter (`# chapter:` line, labs/chapters.toml), with each
                lab's title and goal (`# goal:` line) and a filter box.
@@ -85,7 +86,32 @@ RUNTIME_PACKAGES = {
     "markupsafe": ("3.0.3", ["markupsafe"], [], "sdist"),
 }
 PYODIDE_CORE = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip"]
-RUNTIME_KEY = hashlib.sha256(json.dumps([PYODIDE_VERSION, RUNTIME_PACKAGES]).encode()).hexdigest()[:16]
+
+# One source edit in a shipped wheel: (package, file, text marimo's pinned version has, replacement).
+# jsonschema 4.17 indexes a schema's subschemas once per RefResolver (lru_cache on the method), and
+# altair 6 makes a new resolver for each reference it resolves: ~100 at `import altair` and more per
+# chart built, each walking vega-lite's 2 MB schema. Measured in CPython with 4.17: `import altair`
+# 1.8 s -> 0.7 s, building a two-layer chart 123 ms -> 40 ms; in the browser the import alone was
+# ~4 s of every lab's start. The edit keeps one index per schema object (schemas are not mutated
+# once a validator holds them). A jsonschema whose code differs fails the build, naming the edit.
+WHEEL_PATCHES = [(
+    "jsonschema", "jsonschema/validators.py",
+    "    @lru_cache()  # noqa: B019\n    def _get_subschemas_cache(self):\n"
+    "        cache = {key: [] for key in _SUBSCHEMAS_KEYWORDS}\n",
+    "    def _get_subschemas_cache(self):\n"
+    "        # mlsysim site build (build_wasm.WHEEL_PATCHES): one index per schema, not per resolver\n"
+    "        hit = _SUBSCHEMAS_BY_SCHEMA.get(id(self.referrer))\n"
+    "        if hit is None or hit[0] is not self.referrer:\n"
+    "            hit = _SUBSCHEMAS_BY_SCHEMA[id(self.referrer)] = (self.referrer, self._index_subschemas())\n"
+    "        return hit[1]\n\n"
+    "    def _index_subschemas(self):\n"
+    "        cache = {key: [] for key in _SUBSCHEMAS_KEYWORDS}\n",
+), (
+    "jsonschema", "jsonschema/validators.py",
+    '\n_SUBSCHEMAS_KEYWORDS = ("$id", "id", "$anchor", "$dynamicAnchor")\n',
+    '\n_SUBSCHEMAS_KEYWORDS = ("$id", "id", "$anchor", "$dynamicAnchor")\n_SUBSCHEMAS_BY_SCHEMA = {}\n',
+)]
+RUNTIME_KEY = hashlib.sha256(json.dumps([PYODIDE_VERSION, RUNTIME_PACKAGES, WHEEL_PATCHES]).encode()).hexdigest()[:16]
 
 
 class BuildError(Exception):
@@ -203,6 +229,34 @@ def pure_wheel_from_sdist(sdist: Path, name: str, package: str, version: str, de
     return wheel
 
 
+def patch_wheel(wheel: Path, name: str) -> None:
+    """Apply WHEEL_PATCHES for ``name`` to ``wheel`` in place (RECORD updated); a patch whose text
+    is not found exactly once is a build error."""
+    edits = [p for p in WHEEL_PATCHES if p[0] == name]
+    if not edits:
+        return
+    with zipfile.ZipFile(wheel) as zf:
+        files = {info.filename: zf.read(info) for info in zf.infolist()}
+    for _, path, old, new in edits:
+        text = files[path].decode()
+        if text.count(old) != 1:
+            raise BuildError("runtime", f"{wheel.name}: {path} no longer has the code WHEEL_PATCHES edits "
+                                        f"({old.strip().splitlines()[0]!r}); re-check the patch")
+        files[path] = text.replace(old, new).encode()
+    record = next(p for p in files if p.endswith(".dist-info/RECORD"))
+    lines = []
+    for line in files[record].decode().splitlines():
+        path = line.split(",", 1)[0]
+        if path in {e[1] for e in edits}:
+            digest = base64.urlsafe_b64encode(hashlib.sha256(files[path]).digest()).rstrip(b"=").decode()
+            line = f"{path},sha256={digest},{len(files[path])}"
+        lines.append(line)
+    files[record] = ("\n".join(lines) + "\n").encode()
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path, data in files.items():
+            zf.writestr(zipfile.ZipInfo(path, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+
+
 def pip_download(dest: Path, specs: list[str], *args: str) -> None:
     run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", str(dest), *args, *specs], "runtime")
 
@@ -240,6 +294,7 @@ def build_runtime(cache: Path) -> Path:
             wheel = pure_wheel_from_sdist(sdist, stem, imports[0], version, full)
         else:
             wheel = next(p for p in full.glob("*.whl") if p.name.lower().startswith(f"{stem}-{version}-"))
+        patch_wheel(wheel, name)
         packages[name] = {
             "name": name, "version": version, "file_name": wheel.name, "install_dir": "site",
             "sha256": hashlib.sha256(wheel.read_bytes()).hexdigest(), "package_type": "package",
@@ -626,6 +681,82 @@ html.mlsx-present #mlsx-bar button { background: #000; color: #fff; }
 """
 
 
+# Byte-code for every shipped wheel. Pyodide's CDN ships its packages compiled; wheels from PyPI are
+# source only, so the browser compiled every module it imported on every page load: measured in the
+# browser, compiling the sources of marimo, altair, pint and mlsysim_core alone takes ~6 s at load 1
+# (marimo's 949 files 3-8 s), most of the floor's "Starting marimo" phase. The build compiles them
+# once with the very Pyodide the site ships (Node + the npm package: same interpreter, same magic
+# number), as unchecked-hash .pyc next to the sources (the sources stay, for tracebacks), and the
+# content-addressed folder, lockfile and index entries move to the new wheel's sha256.
+_COMPILE_PYC_JS = r"""
+const [pyodideDir, srcDir] = process.argv.slice(2);
+const { loadPyodide } = await import(pyodideDir + "/pyodide.mjs");
+const py = await loadPyodide({ indexURL: pyodideDir + "/" });
+py.FS.mkdirTree("/mnt");
+py.FS.mount(py.FS.filesystems.NODEFS, { root: srcDir }, "/mnt");
+console.log(py.runPython(`
+import compileall, py_compile, sys
+ok = compileall.compile_dir("/mnt", quiet=2, workers=1,
+                            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+f"{sys.implementation.cache_tag} all compiled: {ok}"
+`));
+"""
+
+
+def _has_pyc(wheel: Path) -> bool:
+    with zipfile.ZipFile(wheel) as zf:
+        return any(n.endswith(".pyc") for n in zf.namelist())
+
+
+def compile_wheels(out: Path, cache: Path) -> int:
+    """Add byte-code to every wheel in out/packages that has none (see _COMPILE_PYC_JS); returns how
+    many wheels changed. Compiled wheels are kept in cache/pyc/<source sha256>/ across builds."""
+    pkgs = out / "packages"
+    todo = [w for w in pkgs.glob("*/*.whl") if w.parent.name != "index" and not _has_pyc(w)]
+    if not todo:
+        return 0
+    store = cache / "pyc"
+    need = [w for w in todo if not (store / w.parent.name / w.name).exists()]
+    if need:
+        work = cache / "pyc-work"
+        shutil.rmtree(work, ignore_errors=True)
+        for i, w in enumerate(need):
+            with zipfile.ZipFile(w) as zf:
+                zf.extractall(work / str(i))
+        script = cache / "compile_pyc.mjs"
+        script.write_text(_COMPILE_PYC_JS, encoding="utf-8")
+        pyodide_dir = npm_pyodide(cache)
+        log("[site] " + run(["node", str(script), str(pyodide_dir), str(work)], "site").strip()
+            + f" ({len(need)} wheels)")
+        for i, w in enumerate(need):
+            src, dest = work / str(i), store / w.parent.name / w.name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with zipfile.ZipFile(w) as zin, zipfile.ZipFile(dest.with_suffix(".tmp"), "w", zipfile.ZIP_DEFLATED) as zout:
+                for info in zin.infolist():
+                    zout.writestr(info, zin.read(info))
+                for pyc in sorted(src.rglob("*.pyc")):
+                    zout.writestr(zipfile.ZipInfo(pyc.relative_to(src).as_posix(), (1980, 1, 1, 0, 0, 0)),
+                                  pyc.read_bytes(), zipfile.ZIP_DEFLATED)
+            dest.with_suffix(".tmp").replace(dest)
+        shutil.rmtree(work, ignore_errors=True)
+    moved = {}
+    for w in todo:
+        data = (store / w.parent.name / w.name).read_bytes()
+        sha = hashlib.sha256(data).hexdigest()
+        (pkgs / sha).mkdir(exist_ok=True)
+        (pkgs / sha / w.name).write_bytes(data)
+        moved[w.parent.name] = sha
+    refs = [*(out / "lockfile").glob("*.json"), *(pkgs / "index").glob("*/index.html")]
+    for ref in refs:  # the folder name is the sha256 the lockfile checks: one string for both
+        text = ref.read_text(encoding="utf-8")
+        new = functools.reduce(lambda t, kv: t.replace(kv[0], kv[1]), moved.items(), text)
+        if new != text:
+            ref.write_text(new, encoding="utf-8")
+    for old in moved:
+        shutil.rmtree(pkgs / old)
+    return len(todo)
+
+
 def patch_frontend(out: Path) -> None:
     """The RPC time-out fix (see RPC_TIMEOUT_OLD), on marimo's asset; fails if marimo changed."""
     hits = [p for p in (out / "assets").glob("state-*.js") if RPC_TIMEOUT_OLD in p.read_text(encoding="utf-8")]
@@ -826,7 +957,8 @@ def check_tools() -> None:
         raise BuildError("setup", f"marimo {marimo.__version__} is installed, the site is pinned to "
                                   f"{MARIMO_VERSION}: pip install marimo=={MARIMO_VERSION}")
     for need, hint in [(CHROMIUM, "apt-get install -y chromium (or set CHROMIUM)"),
-                       ("npm", "apt-get install -y npm"), ("uv", "pip install uv")]:
+                       ("npm", "apt-get install -y npm"), ("node", "apt-get install -y nodejs"),
+                       ("uv", "pip install uv")]:
         if not (Path(need).exists() or shutil.which(need) or (Path(sys.executable).parent / need).exists()):
             raise BuildError("setup", f"{need} not found: {hint}")
     try:
@@ -897,13 +1029,15 @@ def build(out: Path, labs: list[Path], cache: Path = CACHE) -> Path:
     pages = [out / lab.name.replace(".py", ".html") for lab in labs]
     _where.update(step="site", lab="-")
     patch_frontend(out)  # every export copies marimo's assets afresh
+    compiled = compile_wheels(out, cache)
     index_pages_from_lockfile(out)
     prerender(out, [p for p in pages if PRERENDER_MARK not in p.read_text(encoding="utf-8")])
     for page in pages:
         add_site_bar(page)
     gone = prune(out)
     docs = build_docs(out)
-    log(f"[site] start-up RPC time-out fixed, site bar on {len(pages)} pages, {len(gone)} unused files removed"
+    log(f"[site] start-up RPC time-out fixed, {compiled} wheels given byte-code, site bar on {len(pages)} pages, "
+        f"{len(gone)} unused files removed"
         + (", docs/ written" if docs else ""))
     _where.update(step="index", lab="-")
     write_index(out, labs, docs=docs)

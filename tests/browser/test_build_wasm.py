@@ -91,3 +91,30 @@ def test_lab_info_reads_title_and_goal(tmp_path):
     assert build_wasm.lab_info(comment)["goal"] == "Size the KV cache."
     assert build_wasm.lab_info(comment)["title"] == "Serving"
     assert build_wasm.lab_info(comment)["number"] == "I.13"
+
+
+def test_patch_wheel_edits_once_and_refuses_changed_code(tmp_path, monkeypatch):
+    """WHEEL_PATCHES: the edit lands, RECORD carries the new hash, and code that no longer holds the
+    patched text fails the build naming the file."""
+    import base64
+    import hashlib
+    import zipfile
+    monkeypatch.setattr(build_wasm, "WHEEL_PATCHES", [("demo", "demo/x.py", "a = 1\n", "a = 2\n")])
+    wheel = tmp_path / "demo-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("demo/x.py", "a = 1\n")
+        zf.writestr("demo-1.0.dist-info/RECORD", "demo/x.py,sha256=old,6\ndemo-1.0.dist-info/RECORD,,\n")
+    build_wasm.patch_wheel(wheel, "demo")
+    with zipfile.ZipFile(wheel) as zf:
+        assert zf.read("demo/x.py") == b"a = 2\n"
+        digest = base64.urlsafe_b64encode(hashlib.sha256(b"a = 2\n").digest()).rstrip(b"=").decode()
+        assert f"demo/x.py,sha256={digest},6" in zf.read("demo-1.0.dist-info/RECORD").decode()
+    with pytest.raises(build_wasm.BuildError, match="demo/x.py no longer has the code"):
+        build_wasm.patch_wheel(wheel, "demo")     # already patched: the old text is gone
+    build_wasm.patch_wheel(wheel, "other")        # no patch for this package: untouched
+
+
+def test_jsonschema_patch_matches_the_pinned_version():
+    """The shipped jsonschema is the version WHEEL_PATCHES was written for."""
+    assert build_wasm.RUNTIME_PACKAGES["jsonschema"][0] == "4.17.3"
+    assert {p[0] for p in build_wasm.WHEEL_PATCHES} == {"jsonschema"}

@@ -234,6 +234,39 @@ def test_site_ships_only_what_pages_load(built_site):
     assert build_wasm.unreferenced(site) == []
 
 
+def _pyc_of(source: str) -> str:
+    folder, _, name = source.rpartition("/")
+    return f"{folder + '/' if folder else ''}__pycache__/{name[:-3]}.cpython-314.pyc"
+
+
+def test_every_wheel_ships_byte_code_and_its_lockfile_hash(built_site):
+    """build_wasm.compile_wheels: each .py in each shipped wheel has its Pyodide byte-code next to
+    it (cpython-314, unchecked hash), and every lockfile entry and index page names a file whose
+    sha256 is the one it states (Pyodide refuses a package whose hash differs)."""
+    import hashlib
+    import json
+    import zipfile
+    site, _ = built_site
+    wheels = [w for w in (site / "packages").glob("*/*.whl") if w.parent.name != "index"]
+    assert wheels
+    for w in wheels:
+        assert hashlib.sha256(w.read_bytes()).hexdigest() == w.parent.name, w
+        names = set(zipfile.ZipFile(w).namelist())
+        sources = [n for n in names if n.endswith(".py")]
+        missing = [n for n in sources if _pyc_of(n) not in names]
+        assert sources and not missing, f"{w.name}: no byte-code for {missing[:5]}"
+        pyc = next(n for n in names if n.endswith(".pyc"))
+        flags = int.from_bytes(zipfile.ZipFile(w).read(pyc)[4:8], "little")
+        assert flags == 0b01, f"{w.name}: {pyc} is not an unchecked-hash .pyc (flags {flags})"
+    for lock in (site / "lockfile").glob("*.json"):
+        for name, entry in json.loads(lock.read_text())["packages"].items():
+            f = site / "packages" / entry["file_name"].split("packages/", 1)[1]
+            assert f.is_file() and hashlib.sha256(f.read_bytes()).hexdigest() == entry["sha256"], (lock.name, name)
+    for page in (site / "packages" / "index").glob("*/index.html"):
+        href = re.search(r'href="([^"]+)"', page.read_text()).group(1)
+        assert (page.parent / href).resolve().is_file(), page
+
+
 @pytest.mark.browser
 def test_every_requested_file_exists(built_site, loaded_paths):
     """Cross-check of the static reference walk with what the browser asked for (404s are also
