@@ -22,7 +22,8 @@ with app.setup:
     from mlsysim_core.labkit import check_answer
 
     from mlsysim_core import AuditModel, Engine, Hardware, Models, SpecError
-    from mlsysim_core.fmt import pct, si, usd
+    from mlsysim_core.fmt import pct, si
+    from mlsysim_core.solvers.audit import format_check_value
     from mlsysim_core.scenarios import Scenarios
 
     AUDIT = AuditModel()
@@ -36,18 +37,8 @@ with app.setup:
 @app.function
 def shown(check):
     """A check's value and limit in a readable unit."""
-    u = check["unit"]
-
-    def one(x):
-        if u == "USD":
-            return usd(x)
-        if u == "":
-            return pct(x, 2)
-        if u == "s" and x > 7200:
-            return f"{labkit.num(x / 3600)} h"
-        return si(x, u)
-
-    return one(check["value"]), one(check["limit"])
+    return (format_check_value(check["value"], check["unit"]),
+            format_check_value(check["limit"], check["unit"]))
 
 
 @app.cell(hide_code=True)

@@ -96,19 +96,22 @@ class AuditModel:
         return AuditResult(r, lambda: _work(r) + _deployment_work(d))
 
 
-def _fmt(value, unit):
+def format_check_value(value, unit):
+    """An audit check's value or limit in a readable unit: dollars, a percentage (unit ""), hours
+    past two hours (grouped digits, never e-notation), else an SI prefix. Used by explain() and lab I.16."""
     if unit == "USD":
         return usd(value)
     if unit == "":
         return pct(value, 2)
     if unit == "s" and value > 7200:
-        return f"{value / 3600:,.3g} h"
+        hours = value / 3600
+        return f"{hours:,.0f} h" if hours >= 100 else f"{hours:.3g} h"
     return si(value, unit)
 
 
 def _work(r):
     rows = [(f"Check: {n}", "\\text{value} / \\text{limit} \\le 1",
-             f"{_fmt(v, u)} / {_fmt(lim, u)} = **{ratio:.3g}** ({'pass' if ok else 'FAIL'})")
+             f"{format_check_value(v, u)} / {format_check_value(lim, u)} = **{ratio:.3g}** ({'pass' if ok else 'FAIL'})")
             for n, v, lim, u, ratio, ok in r["checks"]]
     if r["devices"] is not None:
         rows.append(("Devices for the traffic", "n = \\lceil \\lambda\\,T_c / B \\rceil",
