@@ -7,8 +7,11 @@ tests/fixtures/smoke_lab.py, built the same way, then opens each page cold (fres
 cache) in headless Chromium with all network outside 127.0.0.1 blocked, and reports:
   first content seconds from navigation to the first visible content: the pre-rendered copy
                 build_wasm.py writes into each page (text, tables and charts);
-  interactive   seconds until the kernel runs the lab (the site bar says "Live"; labkit.toolbar()'s
-                marker) with a slider and (labs) a chart drawn by marimo;
+  live          seconds until the kernel has run the lab (the site bar says "Live"; labkit.toolbar()'s
+                marker) and a slider is there: the controls respond;
+  interactive   the same and then, for a lab, its predictions answered (first option) and a chart
+                drawn by marimo: the labs gate their charts on the prediction, so this adds the
+                cells the answer releases;
   update        median seconds from a keyboard slider move to the first visible change, and to the
                 last one (every output redrawn; watched in-page, so no round trip is counted),
                 over >= 5 moves alternating right/left on the first slider that changes both;
@@ -38,6 +41,7 @@ def measure(browser, url: str, moves: int, need_chart: bool, throttle: float = 1
     try:
         row = {"first": lab.open_prerendered(url)[0]}
         row["interactive"] = lab.wait_interactive(need_chart=need_chart)
+        row["live"] = lab.live_s
         lab.settle(quiet_s=1.5)
         found, _ = lab.find_reactive_slider(need_chart=need_chart)
         if found is None:
@@ -104,18 +108,19 @@ def main(argv=None) -> int:
     floor = rows[0][1]
     print(f"\nbuild: {build_s:.0f} s (labs already built into {site} are reused; see the lines above)")
     print("update: median over the moves of the seconds from the key press to the first visible change /")
-    print("        to the last change (all text and charts redrawn); vs floor: interactive x, update x")
+    print("        to the last change (all text and charts redrawn); vs floor: live x, interactive x, update x")
     print(f"CPU throttling: {args.throttle:g}x" if args.throttle > 1 else "CPU throttling: none")
-    print(f"{'notebook':<32}{'first content s':>16}{'interactive s':>15}{'update s':>22}{'vs floor':>16}  notes")
+    print(f"{'notebook':<32}{'first content s':>16}{'live s':>8}{'interactive s':>15}{'update s':>22}{'vs floor':>22}  notes")
     for name, r in rows:
         fmt = lambda k, d=1: f"{r[k]:.{d}f}" if k in r else "-"  # noqa: E731
         extra = ""
         if "interactive" in r and "interactive" in floor and r is not floor:
-            extra = f"x{r['interactive'] / floor['interactive']:.2f}"
+            extra = f"x{r['live'] / floor['live']:.2f}, x{r['interactive'] / floor['interactive']:.2f}"
             if "update" in r and "update" in floor:
                 extra += f", x{r['update'] / floor['update']:.1f}"
         upd = f"{fmt('update_first', 3)} / {fmt('update', 3)} (n={r['moves']})" if "update" in r else "-"
-        print(f"{name:<32}{fmt('first'):>16}{fmt('interactive'):>15}{upd:>22}{extra:>16}  {r.get('error', '')}")
+        print(f"{name:<32}{fmt('first'):>16}{fmt('live'):>8}{fmt('interactive'):>15}{upd:>22}{extra:>22}  "
+              f"{r.get('error', '')}")
     print(size_report(site))
     return 0
 

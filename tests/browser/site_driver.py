@@ -170,6 +170,7 @@ class LabPage:
             f"""() => document.querySelector('#root marimo-slider') !== null
                 && (({_STATE_JS})().live || !document.querySelector('#mlsx-prerender .mlsx-toolbar, #root .mlsx-toolbar'))""",
             timeout=timeout_ms)
+        self.live_s = time.monotonic() - self._t_nav   # the site bar says Live: the controls respond
         if answer:
             self.answer_predictions()
         if need_chart:
