@@ -42,7 +42,6 @@ import functools
 import hashlib
 import html
 import http.server
-import io
 import json
 import os
 import re
@@ -200,6 +199,19 @@ def npm_pyodide(cache: Path) -> Path:
     return pkg
 
 
+def _record_line(path: str, data: bytes) -> str:
+    """A wheel RECORD line: path, urlsafe-base64 sha256, size."""
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{path},sha256={digest},{len(data)}"
+
+
+def _write_zip(path: Path, files: dict[str, bytes]) -> None:
+    """A zip with fixed entry dates, so the same files give the same bytes (and sha256)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            zf.writestr(zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+
+
 def pure_wheel_from_sdist(sdist: Path, name: str, package: str, version: str, dest: Path) -> Path:
     """Repack an sdist's pure-Python package as a py3-none-any wheel (drops optional C speed-ups)."""
     files: dict[str, bytes] = {}
@@ -216,16 +228,10 @@ def pure_wheel_from_sdist(sdist: Path, name: str, package: str, version: str, de
     files[f"{dist}/METADATA"] = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n".encode()
     files[f"{dist}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: build_wasm\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
     files[f"{dist}/top_level.txt"] = f"{package}\n".encode()
-    record = io.StringIO()
-    for path, data in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.write(f"{path},sha256={digest},{len(data)}\n")
-    record.write(f"{dist}/RECORD,,\n")
-    files[f"{dist}/RECORD"] = record.getvalue().encode()
+    files[f"{dist}/RECORD"] = "".join(f"{_record_line(p, d)}\n" for p, d in files.items()).encode() \
+        + f"{dist}/RECORD,,\n".encode()
     wheel = dest / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path, data in files.items():
-            zf.writestr(zipfile.ZipInfo(path, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    _write_zip(wheel, files)
     return wheel
 
 
@@ -248,13 +254,10 @@ def patch_wheel(wheel: Path, name: str) -> None:
     for line in files[record].decode().splitlines():
         path = line.split(",", 1)[0]
         if path in {e[1] for e in edits}:
-            digest = base64.urlsafe_b64encode(hashlib.sha256(files[path]).digest()).rstrip(b"=").decode()
-            line = f"{path},sha256={digest},{len(files[path])}"
+            line = _record_line(path, files[path])
         lines.append(line)
     files[record] = ("\n".join(lines) + "\n").encode()
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path, data in files.items():
-            zf.writestr(zipfile.ZipInfo(path, (1980, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
+    _write_zip(wheel, files)
 
 
 def pip_download(dest: Path, specs: list[str], *args: str) -> None:
@@ -731,12 +734,10 @@ def compile_wheels(out: Path, cache: Path) -> int:
         for i, w in enumerate(need):
             src, dest = work / str(i), store / w.parent.name / w.name
             dest.parent.mkdir(parents=True, exist_ok=True)
-            with zipfile.ZipFile(w) as zin, zipfile.ZipFile(dest.with_suffix(".tmp"), "w", zipfile.ZIP_DEFLATED) as zout:
-                for info in zin.infolist():
-                    zout.writestr(info, zin.read(info))
-                for pyc in sorted(src.rglob("*.pyc")):
-                    zout.writestr(zipfile.ZipInfo(pyc.relative_to(src).as_posix(), (1980, 1, 1, 0, 0, 0)),
-                                  pyc.read_bytes(), zipfile.ZIP_DEFLATED)
+            with zipfile.ZipFile(w) as zin:
+                files = {info.filename: zin.read(info) for info in zin.infolist()}
+            files.update({pyc.relative_to(src).as_posix(): pyc.read_bytes() for pyc in sorted(src.rglob("*.pyc"))})
+            _write_zip(dest.with_suffix(".tmp"), files)
             dest.with_suffix(".tmp").replace(dest)
         shutil.rmtree(work, ignore_errors=True)
     moved = {}
