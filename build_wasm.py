@@ -38,6 +38,7 @@ import argparse
 import ast
 import base64
 import concurrent.futures
+import filecmp
 import functools
 import hashlib
 import html
@@ -366,7 +367,10 @@ def stage_lab(lab: Path, wheel: Path, stage: Path) -> Path:
     if m and body is not None:
         src = src[:m.start("body")] + body + src[m.end("body"):]
     (stage / "wheels").mkdir(parents=True, exist_ok=True)
-    if not (stage / "wheels" / wheel.name).exists():
+    # by content, not name: every build of the package is mlsysim_core-<version>-py3-none-any.whl,
+    # and a stage kept across builds must not ship the previous one
+    staged_wheel = stage / "wheels" / wheel.name
+    if not staged_wheel.exists() or not filecmp.cmp(staged_wheel, wheel, shallow=False):
         for old in (stage / "wheels").glob("*.whl"):
             old.unlink()
         shutil.copyfile(wheel, stage / "wheels" / wheel.name)

@@ -79,6 +79,10 @@ def test_stage_lab_points_the_header_at_the_wheel(tmp_path):
     bare = tmp_path / "bare.py"  # no header at all, but imports the engine
     bare.write_text("import marimo\nimport mlsysim_core\napp = marimo.App()\n")
     assert "./wheels/" in build_wasm.stage_lab(bare, wheel, tmp_path / "stage").read_text()
+    # a rebuilt package keeps its file name: the stage (kept across builds) must take the new bytes
+    wheel.write_bytes(b"the package, edited")
+    build_wasm.stage_lab(SMOKE_LAB, wheel, tmp_path / "stage")
+    assert (tmp_path / "stage" / "wheels" / wheel.name).read_bytes() == b"the package, edited"
 
 
 def test_lab_info_reads_title_and_goal(tmp_path):
