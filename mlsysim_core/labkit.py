@@ -247,6 +247,8 @@ def init() -> None:
     still validated, by tests/labs (every chart a lab returns, against the vega-lite schema).
     """
     import altair as alt
+    from . import _lab_speed
+    _lab_speed.install()
     if "mlsysim" not in alt.theme.names():
         alt.theme.register("mlsysim", enable=False)(_theme)
     alt.theme.enable("mlsysim")

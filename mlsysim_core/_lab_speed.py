@@ -1,0 +1,190 @@
+"""Per-slider-move costs of marimo's markdown and altair's chart building, cut for the labs.
+
+``labkit.init()`` calls ``install()``. Each change returns what the original returns (tests/
+test_lab_speed.py compares them on the labs' own text and charts); the labs' charts are still
+validated in full by tests/labs. Measured in CPython on the 33 labs, one run each with the
+predictions answered and every output formatted (``benchmarks/lab_run_bench.py``); the browser's
+Pyodide runs the same Python several times slower, on every slider move.
+
+- Markdown: marimo renders every ``mo.md`` with ~25 extensions (~0.9 ms for a lab's typical text
+  in CPython, ~37 texts per run of a lab), and a cell re-run by a slider re-renders its static
+  prose too. The HTML is a pure function of the text (marimo resets the converter per call), so a
+  bounded memo returns it for text seen before.
+- altair ``from_dict`` (every string shorthand such as ``x="GB:Q"`` or a tooltip ``"name:N"``)
+  builds a hash table of all ~570 schema classes, one ``json.dumps`` each, per call (~15 ms):
+  built once per class family here instead; and a string shorthand becomes its channel class
+  directly (what ``from_dict`` builds from it after matching the string against each ``anyOf``
+  branch of the schema with jsonschema: ~55 ms per encoding in the browser, profiled).
+- marimo looks up cell-executor plugins (``importlib.metadata.entry_points()``, reading every
+  installed package's metadata) each time it runs cells: ~80 ms of every slider move in the
+  browser. The lookup is kept per entry-point group; the site installs all its packages before
+  the first cell runs and none of them registers a marimo plugin.
+- altair matches a dict such as ``alt.value("red")`` or ``alt.condition(...)`` against the
+  ``anyOf`` branches of its channel's schema with jsonschema, one validation per branch tried
+  (~6 ms each in the browser, ~100 ms of a slider move in lab II.7, profiled): the outcome of a
+  small instance against a schema is kept (the schema objects are held, so their ids stay theirs).
+- altair's deep copy (at every ``+``, ``.properties()`` and ``alt.hconcat``) calls itself on each
+  of the ~30 mostly-unset fields of every chart part: here it recurses only into what it copies.
+- ``Chart.properties()`` validates each property against the vega-lite schema even with altair's
+  debug mode off: skipped while debug mode is off (as ``labkit.init()`` leaves it).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+
+_MEMO_MAX = 4096
+_SMALL_INSTANCE = 2000   # characters of JSON: what altair matches per channel, not whole charts
+_installed = False
+_MEMO: dict[str, str] = {}
+# (owner, attribute, original, replacement) for each change made, so tests and benchmarks can
+# compare against the originals (``originals()``)
+PATCHES: list[tuple[object, str, object, object]] = []
+
+
+def _patch(owner, name: str, replacement) -> None:
+    PATCHES.append((owner, name, owner.__dict__[name] if isinstance(owner, type) else getattr(owner, name),
+                    replacement))
+    setattr(owner, name, replacement)
+
+
+@contextlib.contextmanager
+def originals():
+    """Run a block with marimo's and altair's own code (for comparisons; not thread-safe)."""
+    for owner, name, original, _ in PATCHES:
+        setattr(owner, name, original)
+    try:
+        yield
+    finally:
+        for owner, name, _, replacement in PATCHES:
+            setattr(owner, name, replacement)
+
+
+def clear_memo() -> None:
+    _MEMO.clear()
+
+
+def install() -> None:
+    """Idempotent; altair's parts only on the altair major versions they were written against."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    _memoize_markdown()
+    _memoize_entry_points()
+    import altair
+    if altair.__version__.split(".")[0] in ("5", "6"):
+        _speed_up_altair()
+
+
+def _memoize_markdown() -> None:
+    from marimo._output import md as marimo_md
+    render = marimo_md._render_markdown
+
+    def _render_markdown(text: str) -> str:
+        html = _MEMO.get(text)
+        if html is None:
+            if len(_MEMO) >= _MEMO_MAX:
+                _MEMO.clear()
+            html = _MEMO[text] = render(text)
+        return html
+
+    _patch(marimo_md, "_render_markdown", _render_markdown)
+
+
+def _memoize_entry_points() -> None:
+    from marimo._entrypoints import registry
+    lookup = registry.get_entry_points
+    found: dict = {}
+
+    def get_entry_points(group):
+        if group not in found:
+            found[group] = lookup(group)
+        return found[group]
+
+    _patch(registry, "get_entry_points", get_entry_points)
+
+
+def _speed_up_altair() -> None:
+    from altair.utils import schemapi
+    SchemaBase, Undefined = schemapi.SchemaBase, schemapi.Undefined
+
+    converters: dict = {}
+
+    def from_dict(cls, dct, validate=True):
+        if validate:
+            cls.validate(dct)
+        family = cls._default_wrapper_classes.__func__   # SchemaBase's or VegaLiteSchema's
+        converter = converters.get(family)
+        if converter is None:
+            converter = converters[family] = schemapi._FromDict(cls._default_wrapper_classes())
+        return converter.from_dict(dct, cls)
+
+    from_dict.__doc__ = SchemaBase.from_dict.__doc__
+    _patch(SchemaBase, "from_dict", classmethod(from_dict))
+
+    original_copy = schemapi._deep_copy
+    containers = (SchemaBase, list, dict)
+
+    def _deep_copy(obj, by_ref):
+        if isinstance(obj, SchemaBase):
+            if getattr(type(obj), "__deepcopy__", None) is not None:
+                return original_copy(obj, by_ref)
+            args = [_deep_copy(a, by_ref) if isinstance(a, containers) else a for a in obj._args]
+            kwds = {k: (_deep_copy(v, by_ref) if v is not Undefined and k not in by_ref
+                        and isinstance(v, containers) else v)
+                    for k, v in obj._kwds.items()}
+            if schemapi.DEBUG_MODE:
+                with schemapi.debug_mode(False):
+                    return obj.__class__(*args, **kwds)
+            return obj.__class__(*args, **kwds)
+        if isinstance(obj, list):
+            return [_deep_copy(v, by_ref) if isinstance(v, containers) else v for v in obj]
+        if isinstance(obj, dict):
+            return {k: (_deep_copy(v, by_ref) if k not in by_ref and isinstance(v, containers) else v)
+                    for k, v in obj.items()}
+        return obj
+
+    _patch(schemapi, "_deep_copy", _deep_copy)
+
+    validate = schemapi.validate_jsonschema
+    outcomes: dict = {}
+
+    def validate_jsonschema(spec, schema, rootschema=None, *, raise_error=True):
+        try:
+            instance = json.dumps(spec, sort_keys=True)
+        except (TypeError, ValueError):
+            instance = None
+        if instance is None or len(instance) > _SMALL_INSTANCE:   # a whole chart: not kept
+            return validate(spec, schema, rootschema, raise_error=raise_error)
+        key = (id(schema), id(rootschema), instance)
+        hit = outcomes.get(key)
+        if hit is None:
+            if len(outcomes) >= _MEMO_MAX:
+                outcomes.clear()
+            hit = outcomes[key] = (schema, rootschema, validate(spec, schema, rootschema, raise_error=False))
+        error = hit[2]
+        if error is not None and raise_error:
+            raise error.with_traceback(None)
+        return error
+
+    _patch(schemapi, "validate_jsonschema", validate_jsonschema)
+
+    from altair.utils.core import _ChannelCache
+    wrap = _ChannelCache._wrap_in_channel
+
+    def _wrap_in_channel(self, obj, encoding, /):
+        channel = self.name_to_channel.get(encoding) if isinstance(obj, str) else None
+        if channel is not None:
+            return channel["field"](shorthand=obj)
+        return wrap(self, obj, encoding)
+
+    _patch(_ChannelCache, "_wrap_in_channel", _wrap_in_channel)
+
+    validate_property = SchemaBase.validate_property.__func__
+
+    def validate_property_in_debug_mode(cls, name, value, schema=None):
+        if schemapi.DEBUG_MODE:
+            validate_property(cls, name, value, schema)
+
+    _patch(SchemaBase, "validate_property", classmethod(validate_property_in_debug_mode))

@@ -1,0 +1,157 @@
+"""mlsysim_core._lab_speed (installed by labkit.init): the labs' outputs are the same with and
+without it, byte for byte after the per-run element ids, and what it skips still works where asked."""
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import inspect
+import io
+import re
+import warnings
+
+import pytest
+
+altair = pytest.importorskip("altair")
+pytest.importorskip("marimo")
+
+from mlsysim_core import _lab_speed, labkit  # noqa: E402
+
+labkit.init()
+
+
+def _norm(html: str) -> str:
+    """Drop what differs between any two runs: UI element ids, random ids, altair param counters."""
+    html = re.sub(r"(object-id|random-id)=('|&#x27;|&quot;)[^'&]*", r"\1=X", html)
+    return re.sub(r"param_\d+", "param_N", html)
+
+
+@pytest.fixture
+def answered_predictions(monkeypatch):
+    """Every radio left unset starts at its first option, so the cells a prediction gates run."""
+    from marimo._plugins.ui._impl import input as inp
+    original = inp.radio.__init__
+    sig = inspect.signature(original)
+
+    def __init__(self, *args, **kwargs):
+        bound = sig.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        options = bound.arguments["options"]
+        keys = list(options.keys()) if isinstance(options, dict) else list(options)
+        if keys and bound.arguments.get("value") is None:
+            bound.arguments["value"] = keys[0]
+        original(*bound.args, **bound.kwargs)
+
+    monkeypatch.setattr(inp.radio, "__init__", __init__)
+
+
+def _formatted_outputs(app) -> list:
+    from marimo._output.formatting import try_format
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        outputs, _ = app.run()
+        return [(f.mimetype, _norm(f.data)) for f in (try_format(o) for o in outputs)]
+
+
+def test_lab_outputs_are_the_same_without_the_speed_ups(lab, answered_predictions):
+    """(``lab``: every notebook, from conftest.py)"""
+    spec = importlib.util.spec_from_file_location(f"speed_{lab.stem}", lab)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    _formatted_outputs(module.app)   # warm-up: marimo registers its formatters on first use
+    _lab_speed.clear_memo()
+    fast = _formatted_outputs(module.app)
+    with _lab_speed.originals():
+        slow = _formatted_outputs(module.app)
+    assert len(fast) == len(slow)
+    for i, (a, b) in enumerate(zip(fast, slow)):
+        assert a == b, f"{lab.name}: output {i} differs with the speed-ups"
+
+
+def test_every_patch_is_installed_and_undone_by_originals():
+    from altair.utils import schemapi
+    import marimo._output.md as marimo_md
+    assert {name for _, name, _, _ in _lab_speed.PATCHES} == {
+        "_render_markdown", "get_entry_points", "from_dict", "_deep_copy", "_wrap_in_channel",
+        "validate_jsonschema", "validate_property"}
+    fast = marimo_md._render_markdown, schemapi._deep_copy
+    with _lab_speed.originals():
+        assert (marimo_md._render_markdown, schemapi._deep_copy) != fast
+    assert (marimo_md._render_markdown, schemapi._deep_copy) == fast
+
+
+def test_markdown_memo_returns_marimo_html_and_stays_bounded(monkeypatch):
+    import marimo as mo
+    text = "## Head\n\n| a | b |\n|---|---|\n| $x^2$ | **2** |\n\n/// details | Show\nbody\n///"
+    _lab_speed.clear_memo()
+    first = mo.md(text).text
+    assert text in _lab_speed._MEMO
+    assert mo.md(text).text == first
+    with _lab_speed.originals():
+        assert mo.md(text).text == first
+    monkeypatch.setattr(_lab_speed, "_MEMO_MAX", 3)
+    for i in range(10):
+        mo.md(f"text {i}")
+    assert len(_lab_speed._MEMO) <= 3
+
+
+@pytest.mark.filterwarnings("ignore:Automatically deduplicated selection")
+def test_chart_building_matches_altair_and_properties_validate_in_debug_mode():
+    import altair as alt
+
+    def build():
+        rows = ({"x": 1, "y": 2.5, "k": "a"}, {"x": 2, "y": 3.0, "k": "b"})
+        pick = alt.selection_point(fields=["k"], name="pick")
+        line = labkit.chart(rows).mark_line().encode(
+            x="x:Q", y=alt.Y("y:Q", scale=alt.Scale(type="log")), color="k:N",
+            tooltip=["k:N", alt.Tooltip("y:Q", format=".2f")]).add_params(pick)
+        rule = labkit.chart([{"y": 3}]).mark_rule(strokeDash=[4, 3]).encode(y="y:Q")
+        layered = (line + rule).properties(width=200, title=alt.Title("t", subtitle="s"))
+        return alt.hconcat(layered, layered.properties(height=100)).to_dict()
+
+    fast = build()
+    with _lab_speed.originals():
+        assert build() == fast
+    chart = labkit.chart([{"x": 1}]).mark_point()
+    chart.properties(width="not a size")          # debug mode off (labkit.init): not validated
+    with alt.utils.schemapi.debug_mode(True), pytest.raises(Exception, match="not a size"):
+        chart.properties(width="not a size")
+
+
+def test_string_shorthand_builds_what_from_dict_builds():
+    from altair.utils.core import _ChannelCache
+    cache = _ChannelCache.from_cache()
+    checked = 0
+    for encoding, channel in cache.name_to_channel.items():
+        for shorthand in ("x:Q", "method:N", "sum(v):Q", "GB", "t:T", "count()"):
+            fast = cache._wrap_in_channel(shorthand, encoding)
+            with _lab_speed.originals():
+                slow = cache._wrap_in_channel(shorthand, encoding)
+            assert type(fast) is type(slow) and fast._kwds == slow._kwds, (encoding, shorthand)
+            checked += 1
+    assert checked > 200
+
+
+def test_entry_point_lookup_is_kept_and_unchanged():
+    from marimo._entrypoints import registry
+    fast = [ep.name for ep in registry.get_entry_points("marimo.cell.executor")]
+    with _lab_speed.originals():
+        slow = [ep.name for ep in registry.get_entry_points("marimo.cell.executor")]
+    assert fast == slow
+    assert registry.get_entry_points("marimo.cell.executor") is registry.get_entry_points("marimo.cell.executor")
+
+
+def test_kept_validation_outcomes_raise_and_pass_as_jsonschema_does():
+    import jsonschema
+    from altair.utils import schemapi
+    schema = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "number"}}]}
+    for _ in range(2):   # computed, then kept
+        assert schemapi.validate_jsonschema("red", schema) is None
+        assert schemapi.validate_jsonschema([5, 3], schema) is None
+        with pytest.raises(jsonschema.ValidationError):
+            schemapi.validate_jsonschema({"value": 1}, schema)
+        assert schemapi.validate_jsonschema(1, schema, raise_error=False) is not None
+    # 1 and 1.0 and True are different JSON: kept apart
+    integer = {"type": "integer"}
+    assert schemapi.validate_jsonschema(1, integer) is None
+    with pytest.raises(jsonschema.ValidationError):
+        schemapi.validate_jsonschema(True, integer)
