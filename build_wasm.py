@@ -52,6 +52,7 @@ import sys
 import tarfile
 import threading
 import time
+import urllib.parse
 import zipfile
 from pathlib import Path
 
@@ -379,10 +380,84 @@ def stage_lab(lab: Path, wheel: Path, stage: Path) -> Path:
     return staged
 
 
+# marimo's offline export resolves each notebook's packages by booting Pyodide in Chromium and
+# running micropip (~10-15 s of every export). The labs share one dependency header, so within and
+# across builds the outcome is kept, keyed by everything the resolver reads: the header's
+# requirements, the bytes of the local wheels they name, the notebook's top-level imports
+# (Pyodide loads packages for them) and the flags it tests in the code, the Pyodide lockfile, the
+# index URLs and marimo's version. The two servers' origins (ports differ per run) are stored as
+# placeholders.
+RESOLVE_CACHE_ENV = "MLSYSIM_RESOLVE_CACHE"
+_PAGE, _RUNTIME = "@@resolver-page@@/", "@@runtime@@/"
+
+
+def _top_level_imports(code: str) -> list[str] | str:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return hashlib.sha256(code.encode()).hexdigest()   # then only this very code shares it
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return sorted(names)
+
+
+def resolution_key(code: str, requirements: list[str], wheels: list[Path], package_base_url: str,
+                   lockfile: dict, pypi_index_url: str | None, marimo_version: str) -> str:
+    runtime_origin = urllib.parse.urljoin(package_base_url, "/")
+    material = {
+        "requirements": requirements,
+        "wheels": {w.name: hashlib.sha256(w.read_bytes()).hexdigest() for w in sorted(wheels)},
+        "imports": _top_level_imports(code),
+        "flags": [flag in code for flag in ("mo.sql", "duckdb", "polars")],
+        "lockfile": hashlib.sha256(json.dumps(lockfile, sort_keys=True).encode()).hexdigest(),
+        "package_base_url": package_base_url.replace(runtime_origin, _RUNTIME),
+        "pypi_index_url": pypi_index_url, "marimo": marimo_version}
+    return hashlib.sha256(json.dumps(material, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def cached_resolution(resolve):
+    """Wrap marimo's ``_resolve_packages`` (in the export subprocess) with the cache above."""
+    async def resolve_packages(code, *, page_url, index_url, package_base_url, lockfile, pypi_index_url):
+        folder = os.environ.get(RESOLVE_CACHE_ENV)
+        kwargs = dict(page_url=page_url, index_url=index_url, package_base_url=package_base_url,
+                      lockfile=lockfile, pypi_index_url=pypi_index_url)
+        if not folder:
+            return await resolve(code, **kwargs)
+        from marimo import __version__
+        from marimo._utils.inline_script_metadata import PyProjectReader
+        key = resolution_key(code, PyProjectReader.from_script(code).dependencies,
+                             list(Path.cwd().glob("wheels/*.whl")), package_base_url, lockfile,
+                             pypi_index_url, __version__)
+        origins = {urllib.parse.urljoin(page_url, "/"): _PAGE,
+                   urllib.parse.urljoin(package_base_url, "/"): _RUNTIME}
+        kept = Path(folder) / f"{key}.json"
+        if kept.exists():
+            text = kept.read_text(encoding="utf-8")
+            for origin, mark in origins.items():
+                text = text.replace(mark, origin)
+            return json.loads(text)
+        resolved = await resolve(code, **kwargs)
+        text = json.dumps(resolved, sort_keys=True)
+        for origin, mark in origins.items():
+            text = text.replace(origin, mark)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(kept)
+        return resolved
+    return resolve_packages
+
+
 # marimo's offline resolver calls playwright's chromium.launch() with no browser path; point it at
 # Debian's Chromium (Playwright's own download does not work on these machines).
 _EXPORT_BOOTSTRAP = """
 import sys, build_wasm
+import marimo._export.offline as offline
+offline._resolve_packages = build_wasm.cached_resolution(offline._resolve_packages)
 from playwright.async_api import BrowserType
 _launch = BrowserType.launch
 async def launch(self, **kw):
@@ -396,8 +471,10 @@ sys.exit(main())
 """
 
 
-def export_lab(staged: Path, out: Path, runtime_url: str, npm_lock: Path) -> None:
+def export_lab(staged: Path, out: Path, runtime_url: str, npm_lock: Path, resolve_cache: Path | None = None) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT),
+           # the package resolution of an identical header is reused (cached_resolution)
+           **({RESOLVE_CACHE_ENV: str(resolve_cache)} if resolve_cache else {}),
            # uv (used by the exporter to find local imports) lives next to this interpreter
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
            # correct Pyodide pins even if some code path asks wasm.marimo.app (unreachable here)
@@ -414,14 +491,15 @@ def export_lab(staged: Path, out: Path, runtime_url: str, npm_lock: Path) -> Non
 EXPORT_WORKERS = max(1, min(2, os.cpu_count() or 1))
 
 
-def _export_one(lab: Path, staged: Path, stage: Path, runtime_url: str, npm_lock: Path) -> tuple[Path, float]:
+def _export_one(lab: Path, staged: Path, stage: Path, runtime_url: str, npm_lock: Path,
+                resolve_cache: Path) -> tuple[Path, float]:
     """Export one lab into a folder of its own; return (that folder, seconds taken)."""
     t0 = time.monotonic()
     private = stage.with_name(stage.name + "-exports") / lab.stem  # beside the staged labs, not among them
     shutil.rmtree(private, ignore_errors=True)
     private.mkdir(parents=True)
     try:
-        export_lab(staged, private, runtime_url, npm_lock)
+        export_lab(staged, private, runtime_url, npm_lock, resolve_cache)
     except BuildError:
         # --execute runs the lab here first: an import this Python lacks fails that run; name it
         import importlib.util
@@ -1011,7 +1089,8 @@ def build(out: Path, labs: list[Path], cache: Path = CACHE) -> Path:
         # about a third of the time (a sequential 34-lab build used 0.7 of 2 cores), so EXPORT_WORKERS run at once.
         # Each writes into a folder of its own, merged into `out` once it is done.
         with concurrent.futures.ThreadPoolExecutor(EXPORT_WORKERS) as pool:
-            started = {pool.submit(_export_one, lab, staged, stage, runtime_url, npm_lock): (lab, key)
+            started = {pool.submit(_export_one, lab, staged, stage, runtime_url, npm_lock,
+                                   cache / "resolve"): (lab, key)
                        for lab, staged, key in todo}
             try:
                 for done in concurrent.futures.as_completed(started):

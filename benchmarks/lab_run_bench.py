@@ -22,7 +22,6 @@ import argparse
 import contextlib
 import gc
 import importlib.util
-import inspect
 import io
 import sys
 import time
@@ -31,23 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-
-
-def _answer_predictions() -> None:
-    from marimo._plugins.ui._impl import input as inp
-    original = inp.radio.__init__
-    sig = inspect.signature(original)
-
-    def __init__(self, *args, **kwargs):
-        bound = sig.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        options = bound.arguments["options"]
-        keys = list(options.keys()) if isinstance(options, dict) else list(options)
-        if keys and bound.arguments.get("value") is None:
-            bound.arguments["value"] = keys[0]
-        original(*bound.args, **bound.kwargs)
-
-    inp.radio.__init__ = __init__
+sys.path.insert(0, str(ROOT / "tests" / "labs"))
+from lab_harness import answer_unset_radios  # noqa: E402
 
 
 def _run_ms(app) -> float:
@@ -66,7 +50,7 @@ def main(argv=None) -> int:
     ap.add_argument("--reps", type=int, default=5, help="runs per mode and lab (default 5)")
     args = ap.parse_args(argv)
     labs = args.labs or sorted((ROOT / "labs").glob("v[12]_[0-9][0-9]_*.py"))
-    _answer_predictions()
+    answer_unset_radios()
     from mlsysim_core import _lab_speed, labkit
     labkit.init()
 

@@ -22,7 +22,8 @@ Pyodide runs the same Python several times slower, on every slider move.
 - altair matches a dict such as ``alt.value("red")`` or ``alt.condition(...)`` against the
   ``anyOf`` branches of its channel's schema with jsonschema, one validation per branch tried
   (~6 ms each in the browser, ~100 ms of a slider move in lab II.7, profiled): the outcome of a
-  small instance against a schema is kept (the schema objects are held, so their ids stay theirs).
+  small plain-JSON instance against a schema is kept (the schema objects are held, so their ids
+  stay theirs).
 - altair's deep copy (at every ``+``, ``.properties()`` and ``alt.hconcat``) calls itself on each
   of the ~30 mostly-unset fields of every chart part: here it recurses only into what it copies.
 - ``Chart.properties()`` validates each property against the vega-lite schema even with altair's
@@ -31,10 +32,9 @@ Pyodide runs the same Python several times slower, on every slider move.
 from __future__ import annotations
 
 import contextlib
-import json
 
 _MEMO_MAX = 4096
-_SMALL_INSTANCE = 2000   # characters of JSON: what altair matches per channel, not whole charts
+_SMALL_INSTANCE = 200   # values: what altair matches per channel, not whole charts
 _installed = False
 _MEMO: dict[str, str] = {}
 # (owner, attribute, original, replacement) for each change made, so tests and benchmarks can
@@ -62,6 +62,30 @@ def originals():
 
 def clear_memo() -> None:
     _MEMO.clear()
+
+
+class _NotKept(Exception):
+    pass
+
+
+_ATOMS = (str, int, float, bool, type(None))
+
+
+def _plain_key(obj, budget: list):
+    """A hashable key for JSON made of exactly str/int/float/bool/None, lists and str-keyed dicts,
+    tagged by type (jsonschema tells 1 from 1.0 from True, and a tuple is not an array to it).
+    Raises _NotKept for anything else or beyond ``budget[0]`` values."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _NotKept
+    kind = type(obj)
+    if kind in _ATOMS:
+        return kind.__name__, obj
+    if kind is list:
+        return "list", tuple(_plain_key(v, budget) for v in obj)
+    if kind is dict and all(type(k) is str for k in obj):
+        return "dict", tuple(sorted((k, _plain_key(v, budget)) for k, v in obj.items()))
+    raise _NotKept
 
 
 def install() -> None:
@@ -152,10 +176,8 @@ def _speed_up_altair() -> None:
 
     def validate_jsonschema(spec, schema, rootschema=None, *, raise_error=True):
         try:
-            instance = json.dumps(spec, sort_keys=True)
-        except (TypeError, ValueError):
-            instance = None
-        if instance is None or len(instance) > _SMALL_INSTANCE:   # a whole chart: not kept
+            instance = _plain_key(spec, [_SMALL_INSTANCE])
+        except _NotKept:   # a whole chart, a tuple, an array...: validated every time
             return validate(spec, schema, rootschema, raise_error=raise_error)
         key = (id(schema), id(rootschema), instance)
         hit = outcomes.get(key)

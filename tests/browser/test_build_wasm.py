@@ -122,3 +122,42 @@ def test_jsonschema_patch_matches_the_pinned_version():
     """The shipped jsonschema is the version WHEEL_PATCHES was written for."""
     assert build_wasm.RUNTIME_PACKAGES["jsonschema"][0] == "4.17.3"
     assert {p[0] for p in build_wasm.WHEEL_PATCHES} == {"jsonschema"}
+
+
+def test_package_resolution_is_kept_per_header_and_wheel(tmp_path, monkeypatch):
+    """The exporter's Pyodide resolution runs once per distinct input; a rerun on other ports gets
+    the kept answer with its own origins; a changed wheel or import set resolves anew."""
+    import asyncio
+    calls = []
+
+    async def resolve(code, *, page_url, index_url, package_base_url, lockfile, pypi_index_url):
+        calls.append(page_url)
+        return {"lockfile": {"packages": {"mlsysim-core": {
+            "file_name": page_url.rsplit("/", 2)[0] + "/public/wheels/mlsysim_core-0.1.0-py3-none-any.whl"},
+            "pint": {"file_name": package_base_url + "pint-0.25-py3-none-any.whl"}}}, "required": ["pint"]}
+
+    (tmp_path / "wheels").mkdir()
+    wheel = tmp_path / "wheels" / "mlsysim_core-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"v1")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(build_wasm.RESOLVE_CACHE_ENV, str(tmp_path / "kept"))
+    cached = build_wasm.cached_resolution(resolve)
+    code = '# /// script\n# dependencies = ["altair", "mlsysim_core @ ./wheels/x.whl"]\n# ///\nimport altair\n'
+
+    def ask(port, text=code):
+        return asyncio.run(cached(text, page_url=f"http://127.0.0.1:{port}/assets/offline.html",
+                                  index_url=f"http://127.0.0.1:{port}/pyodide/",
+                                  package_base_url=f"http://127.0.0.1:{port + 1}/runtime/",
+                                  lockfile={"info": {}, "packages": {}}, pypi_index_url=None))
+
+    first = ask(4000)
+    again = ask(5000)
+    assert len(calls) == 1
+    assert again["lockfile"]["packages"]["mlsysim-core"]["file_name"].startswith("http://127.0.0.1:5000/")
+    assert again["lockfile"]["packages"]["pint"]["file_name"] == "http://127.0.0.1:5001/runtime/pint-0.25-py3-none-any.whl"
+    assert first["required"] == again["required"]
+    ask(6000, code + "import sqlite3\n")   # another import: Pyodide may load a package for it
+    assert len(calls) == 2
+    wheel.write_bytes(b"v2")              # the engine changed (its dependencies may have)
+    ask(7000)
+    assert len(calls) == 3

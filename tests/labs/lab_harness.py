@@ -22,3 +22,28 @@ def lab_env() -> dict:
     env["MARIMO_SKIP_UPDATE_CHECK"] = "1"
     env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     return env
+
+
+def answer_unset_radios():
+    """Make every ``mo.ui.radio`` created without a value start at its first option, so the cells
+    a prediction gates run (as after a student's first answer); returns a function that undoes it."""
+    import inspect
+
+    from marimo._plugins.ui._impl import input as inp
+    original = inp.radio.__init__
+    sig = inspect.signature(original)
+
+    def __init__(self, *args, **kwargs):
+        bound = sig.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        options = bound.arguments["options"]
+        keys = list(options.keys()) if isinstance(options, dict) else list(options)
+        if keys and bound.arguments.get("value") is None:
+            bound.arguments["value"] = keys[0]
+        original(*bound.args, **bound.kwargs)
+
+    inp.radio.__init__ = __init__
+
+    def undo():
+        inp.radio.__init__ = original
+    return undo

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
-import inspect
 import io
 import re
 import warnings
@@ -14,6 +13,7 @@ import pytest
 altair = pytest.importorskip("altair")
 pytest.importorskip("marimo")
 
+from lab_harness import answer_unset_radios  # noqa: E402
 from mlsysim_core import _lab_speed, labkit  # noqa: E402
 
 labkit.init()
@@ -26,22 +26,10 @@ def _norm(html: str) -> str:
 
 
 @pytest.fixture
-def answered_predictions(monkeypatch):
-    """Every radio left unset starts at its first option, so the cells a prediction gates run."""
-    from marimo._plugins.ui._impl import input as inp
-    original = inp.radio.__init__
-    sig = inspect.signature(original)
-
-    def __init__(self, *args, **kwargs):
-        bound = sig.bind(self, *args, **kwargs)
-        bound.apply_defaults()
-        options = bound.arguments["options"]
-        keys = list(options.keys()) if isinstance(options, dict) else list(options)
-        if keys and bound.arguments.get("value") is None:
-            bound.arguments["value"] = keys[0]
-        original(*bound.args, **bound.kwargs)
-
-    monkeypatch.setattr(inp.radio, "__init__", __init__)
+def answered_predictions():
+    undo = answer_unset_radios()
+    yield
+    undo()
 
 
 def _formatted_outputs(app) -> list:
@@ -150,8 +138,15 @@ def test_kept_validation_outcomes_raise_and_pass_as_jsonschema_does():
         with pytest.raises(jsonschema.ValidationError):
             schemapi.validate_jsonschema({"value": 1}, schema)
         assert schemapi.validate_jsonschema(1, schema, raise_error=False) is not None
-    # 1 and 1.0 and True are different JSON: kept apart
+    # 1 and True, a list and a tuple are different instances to jsonschema: kept apart
     integer = {"type": "integer"}
     assert schemapi.validate_jsonschema(1, integer) is None
     with pytest.raises(jsonschema.ValidationError):
         schemapi.validate_jsonschema(True, integer)
+    array = {"type": "array"}
+    assert schemapi.validate_jsonschema([1, 2], array) is None
+    with pytest.raises(jsonschema.ValidationError):
+        schemapi.validate_jsonschema((1, 2), array)
+    assert _lab_speed._plain_key({"b": [1, 2.0], "a": None}, [10]) == _lab_speed._plain_key({"a": None, "b": [1, 2.0]}, [10])
+    with pytest.raises(_lab_speed._NotKept):
+        _lab_speed._plain_key(list(range(300)), [200])
