@@ -439,7 +439,10 @@ def cached_resolution(resolve):
             text = kept.read_text(encoding="utf-8")
             for origin, mark in origins.items():
                 text = text.replace(mark, origin)
-            return json.loads(text)
+            try:
+                return json.loads(text)
+            except ValueError:   # a damaged entry: resolve again and replace it
+                pass
         resolved = await resolve(code, **kwargs)
         text = json.dumps(resolved, sort_keys=True)
         for origin, mark in origins.items():
