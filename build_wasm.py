@@ -381,7 +381,7 @@ def stage_lab(lab: Path, wheel: Path, stage: Path) -> Path:
 
 
 # marimo's offline export resolves each notebook's packages by booting Pyodide in Chromium and
-# running micropip (~10-15 s of every export). The labs share one dependency header, so within and
+# running micropip (~20 s of a ~31 s export). The labs share one dependency header, so within and
 # across builds the outcome is kept, keyed by everything the resolver reads: the header's
 # requirements, the bytes of the local wheels they name, the notebook's top-level imports
 # (Pyodide loads packages for them) and the flags it tests in the code, the Pyodide lockfile, the
@@ -391,18 +391,11 @@ RESOLVE_CACHE_ENV = "MLSYSIM_RESOLVE_CACHE"
 _PAGE, _RUNTIME = "@@resolver-page@@/", "@@runtime@@/"
 
 
-def _top_level_imports(code: str) -> list[str] | str:
-    try:
-        tree = ast.parse(code)
+def _imports_or_code(code: str) -> list[str] | str:
+    try:   # with the standard library: Pyodide ships some of it (sqlite3, ssl...) as packages
+        return sorted(top_level_imports(code))
     except SyntaxError:
         return hashlib.sha256(code.encode()).hexdigest()   # then only this very code shares it
-    names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            names |= {a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module.split(".")[0])
-    return sorted(names)
 
 
 def resolution_key(code: str, requirements: list[str], wheels: list[Path], package_base_url: str,
@@ -411,7 +404,7 @@ def resolution_key(code: str, requirements: list[str], wheels: list[Path], packa
     material = {
         "requirements": requirements,
         "wheels": {w.name: hashlib.sha256(w.read_bytes()).hexdigest() for w in sorted(wheels)},
-        "imports": _top_level_imports(code),
+        "imports": _imports_or_code(code),
         "flags": [flag in code for flag in ("mo.sql", "duckdb", "polars")],
         "lockfile": hashlib.sha256(json.dumps(lockfile, sort_keys=True).encode()).hexdigest(),
         "package_base_url": package_base_url.replace(runtime_origin, _RUNTIME),
@@ -544,15 +537,20 @@ def vendored_modules(out: Path, page: Path) -> set[str]:
     return modules
 
 
-def imported_modules(lab: Path) -> set[str]:
-    """Top-level modules a lab imports, less the standard library."""
+def top_level_imports(code: str) -> set[str]:
+    """Top-level modules the code imports (absolute imports only); SyntaxError if it does not parse."""
     imported = set()
-    for node in ast.walk(ast.parse(lab.read_text(encoding="utf-8"))):
+    for node in ast.walk(ast.parse(code)):
         if isinstance(node, ast.Import):
             imported |= {a.name.split(".")[0] for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             imported.add(node.module.split(".")[0])
-    return imported - set(sys.stdlib_module_names) - {"__future__"}
+    return imported
+
+
+def imported_modules(lab: Path) -> set[str]:
+    """Top-level modules a lab imports, less the standard library."""
+    return top_level_imports(lab.read_text(encoding="utf-8")) - set(sys.stdlib_module_names) - {"__future__"}
 
 
 def check_imports(lab: Path, out: Path) -> None:

@@ -1,6 +1,6 @@
 """Per-slider-move costs of marimo's markdown and altair's chart building, cut for the labs.
 
-``labkit.init()`` calls ``install()``. Each change returns what the original returns (tests/
+``labkit.init()`` calls ``install()``. Each change returns what the original returns (tests/labs/
 test_lab_speed.py compares them on the labs' own text and charts); the labs' charts are still
 validated in full by tests/labs. Measured in CPython on the 33 labs, one run each with the
 predictions answered and every output formatted (``benchmarks/lab_run_bench.py``); the browser's

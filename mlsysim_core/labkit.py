@@ -231,14 +231,14 @@ def _no_html_bundle(self, *args, **kwargs):
 
 
 def init() -> None:
-    """Call once in the setup cell: enables the colour-blind-safe chart theme, turns off altair's
-    validation of every chart part as it is built, and skips the HTML bundle altair would build for
-    every chart marimo shows.
+    """Call once in the setup cell: installs the per-move speed-ups of ``_lab_speed``, enables the
+    colour-blind-safe chart theme, turns off altair's validation of every chart part as it is
+    built, and skips the HTML bundle altair would build for every chart marimo shows.
 
-    Why the second: altair's debug mode validates each ``alt.X``, ``alt.Scale`` ... against the
+    Why no per-part validation: altair's debug mode validates each ``alt.X``, ``alt.Scale`` ... against the
     vega-lite schema when it is constructed; with the jsonschema the browser has (4.17: 4.18+ needs
     rpds-py, which has no Pyodide wheel) that is ~120 ms per chart in CPython and several times
-    that in Pyodide, on every slider move (~25 ms without it). Why the third: marimo 0.25.2's altair formatter (``_output/formatters/altair_formatters.py``)
+    that in Pyodide, on every slider move (~25 ms without it). Why no HTML bundle: marimo 0.25.2's altair formatter (``_output/formatters/altair_formatters.py``)
     first asks the chart for ``_repr_mimebundle_()`` only to learn whether the user picked a
     non-HTML renderer, throws that HTML away, and then serializes the chart itself without
     validation. The thrown-away bundle costs a full jsonschema validation of the spec and its
