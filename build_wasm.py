@@ -708,6 +708,13 @@ def _prerender_page(browser, base: str, out: Path, page_file: Path) -> None:
 # machine) the request is rejected, unhandled: "RPC request timed out." although start-up goes on
 # fine. Ten minutes instead: a bound, not an expected time.
 RPC_TIMEOUT_OLD, RPC_TIMEOUT_NEW = "maxRequestTime:2e4", "maxRequestTime:6e5"
+# The same client logs every message between page and kernel with console.debug, the message object
+# attached (a slider move in lab II.7: ~60 messages, chart specs among them). With DevTools or any
+# inspector attached, as in the site benchmark, each is serialized for the console: ~50 ms of the
+# page's own thread per move, measured (CPU profile of the page, first output after a move 0.36 ->
+# 0.29 s in II.7); without one, the console still keeps the objects alive. The hooks are dropped.
+RPC_DEBUG_HOOKS = re.compile(r",_debugHooks:\{onSend:e=>\{\w+\.debug\(`\[rpc\] Parent -> Worker`,e\)\},"
+                             r"onReceive:e=>\{\w+\.debug\(`\[rpc\] Worker -> Parent`,e\)\}\}")
 # micropip looks these up in the package index before it takes them from the lockfile (they come
 # from the Pyodide runtime, not PyPI): without an index page every lab logs 404s. Once found in the
 # index, their dependencies are looked up there too, so the pages cover the lockfile closure.
@@ -842,14 +849,23 @@ def compile_wheels(out: Path, cache: Path) -> int:
 
 
 def patch_frontend(out: Path) -> None:
-    """The RPC time-out fix (see RPC_TIMEOUT_OLD), on marimo's asset; fails if marimo changed."""
-    hits = [p for p in (out / "assets").glob("state-*.js") if RPC_TIMEOUT_OLD in p.read_text(encoding="utf-8")]
-    done = [p for p in (out / "assets").glob("state-*.js") if RPC_TIMEOUT_NEW in p.read_text(encoding="utf-8")]
+    """The RPC time-out fix (RPC_TIMEOUT_OLD) and the RPC debug log's removal (RPC_DEBUG_HOOKS), on
+    marimo's start-up asset; fails if marimo changed (each must be found exactly once, or be done)."""
+    texts = {p: p.read_text(encoding="utf-8") for p in (out / "assets").glob("state-*.js")}
+    hits = [p for p, text in texts.items() if RPC_TIMEOUT_OLD in text]
+    done = [p for p, text in texts.items() if RPC_TIMEOUT_NEW in text]
     if len(hits) + len(done) != 1:
         raise BuildError("site", f"marimo {MARIMO_VERSION}'s start-up RPC time-out ({RPC_TIMEOUT_OLD}) was not found "
                                  "exactly once in assets/state-*.js; re-check the fix in build_wasm.py")
-    for p in hits:
-        p.write_text(p.read_text(encoding="utf-8").replace(RPC_TIMEOUT_OLD, RPC_TIMEOUT_NEW), encoding="utf-8")
+    page = (hits + done)[0]
+    text = texts[page].replace(RPC_TIMEOUT_OLD, RPC_TIMEOUT_NEW)
+    hooks = len(RPC_DEBUG_HOOKS.findall(text))
+    if hooks > 1 or (hooks == 0 and page in hits):
+        raise BuildError("site", f"marimo {MARIMO_VERSION}'s RPC debug hooks were not found exactly once in "
+                                 f"{page.name}; re-check RPC_DEBUG_HOOKS in build_wasm.py")
+    text = RPC_DEBUG_HOOKS.sub("", text)
+    if text != texts[page]:
+        page.write_text(text, encoding="utf-8")
 
 
 def add_site_bar(page_file: Path) -> None:
@@ -1121,7 +1137,7 @@ def build(out: Path, labs: list[Path], cache: Path = CACHE) -> Path:
         add_site_bar(page)
     gone = prune(out)
     docs = build_docs(out)
-    log(f"[site] start-up RPC time-out fixed, {compiled} wheels given byte-code, site bar on {len(pages)} pages, "
+    log(f"[site] start-up RPC time-out fixed and RPC debug log off, {compiled} wheels given byte-code, site bar on {len(pages)} pages, "
         f"{len(gone)} unused files removed"
         + (", docs/ written" if docs else ""))
     _where.update(step="index", lab="-")

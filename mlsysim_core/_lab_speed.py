@@ -28,6 +28,15 @@ Pyodide runs the same Python several times slower, on every slider move.
   of the ~30 mostly-unset fields of every chart part: here it recurses only into what it copies.
 - ``Chart.properties()`` validates each property against the vega-lite schema even with altair's
   debug mode off: skipped while debug mode is off (as ``labkit.init()`` leaves it).
+- In the browser, marimo's stand-in for ``threading.local`` (behind every ``get_context()``, ~170
+  per slider move) walks its class's MRO on every attribute read to look for data descriptors: the
+  answer per class and name is kept (a class's attributes do not change while a lab runs).
+- In the browser, each kernel message (3 status messages per cell re-run, one output, a chart's
+  JSON) was JSON-decoded twice in full: once only to read its ``op`` name before it is posted to
+  the page, once into the session's record (``SessionView``), which only an HTML export reads.
+  The name is read with marimo's slim name decoder; the record is brought up to date once the
+  kernel has been quiet for ``_VIEW_DELAY_S`` (or after ``_VIEW_PENDING_MAX`` messages), off the
+  path from a slider move to its outputs.
 """
 from __future__ import annotations
 
@@ -35,6 +44,8 @@ import contextlib
 
 _MEMO_MAX = 4096
 _SMALL_INSTANCE = 200   # values: what altair matches per channel, not whole charts
+_VIEW_DELAY_S = 0.5
+_VIEW_PENDING_MAX = 500
 _installed = False
 _MEMO: dict[str, str] = {}
 # (owner, attribute, original, replacement) for each change made, so tests and benchmarks can
@@ -96,6 +107,8 @@ def install() -> None:
     _installed = True
     _memoize_markdown()
     _memoize_entry_points()
+    _memoize_local_descriptors()
+    _speed_up_pyodide_session()
     import altair
     if altair.__version__.split(".")[0] in ("5", "6"):
         _speed_up_altair()
@@ -127,6 +140,100 @@ def _memoize_entry_points() -> None:
         return found[group]
 
     _patch(registry, "get_entry_points", get_entry_points)
+
+
+def _memoize_local_descriptors() -> None:
+    try:
+        from marimo._runtime._wasm._concurrency._threading import AsyncLocal
+    except ImportError:   # another marimo: nothing to speed up
+        return
+    find = AsyncLocal._data_descriptor
+    found: dict = {}
+
+    def _data_descriptor(self, name):
+        key = (type(self), name)
+        try:
+            return found[key]
+        except KeyError:
+            descriptor = found[key] = find(self, name)
+            return descriptor
+
+    _patch(AsyncLocal, "_data_descriptor", _data_descriptor)
+
+
+def _kernel_session():
+    """The PyodideSession whose kernel runs this code, or None (CPython, no kernel, another marimo)."""
+    from marimo._runtime.context.types import safe_get_context
+    context = safe_get_context()
+    pipe = getattr(getattr(context, "stream", None), "pipe", None)
+    session = getattr(pipe, "__self__", None)
+    if type(session).__name__ != "PyodideSession":
+        return None
+    return session
+
+
+def page_writer(message_callback):
+    """What marimo's bootstrap posts to the page for each kernel message, reading only its name."""
+    from marimo._messaging.serde import deserialize_kernel_notification_name
+
+    def write_kernel_message(notification) -> None:
+        name = deserialize_kernel_notification_name(notification)
+        message_callback(f'{{"op": "{name}", "data": {notification.decode("utf-8")}}}')
+
+    return write_kernel_message
+
+
+class DeferredRecord:
+    """Adds kernel messages to a SessionView in a batch, once none has come for ``_VIEW_DELAY_S``.
+
+    One timer per burst of messages, not one per message: in the browser each timer is a JS
+    ``setTimeout`` (~0.3 ms, profiled), and a slider move sends ~50 messages."""
+
+    def __init__(self, view, call_later, clock):
+        self.view, self.call_later, self.clock = view, call_later, clock
+        self.add = view.add_raw_notification
+        self.pending: list = []
+        self.last = 0.0
+        self.timer = None
+
+    def add_raw_notification(self, message) -> None:
+        self.pending.append(message)
+        self.last = self.clock()
+        if len(self.pending) >= _VIEW_PENDING_MAX:
+            self.flush()
+        elif self.timer is None:
+            self.timer = self.call_later(_VIEW_DELAY_S, self.when_quiet)
+
+    def when_quiet(self) -> None:
+        self.timer = None
+        wait = self.last + _VIEW_DELAY_S - self.clock()
+        if wait > 0 and self.pending:
+            self.timer = self.call_later(wait, self.when_quiet)
+        else:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        for message in pending:
+            self.add(message)
+
+
+def _speed_up_pyodide_session() -> None:
+    session = _kernel_session()
+    if session is None:
+        return
+    writer = session.session_consumer
+    names = writer.__code__.co_freevars
+    if writer.__name__ != "write_kernel_message" or names != ("message_callback",):
+        return   # not the bootstrap this was written against: keep it
+    session.session_consumer = page_writer(writer.__closure__[0].cell_contents)
+    import asyncio
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = asyncio.get_event_loop()
+    record = DeferredRecord(session.session_view, loop.call_later, loop.time)
+    session.session_view.add_raw_notification = record.add_raw_notification
 
 
 def _speed_up_altair() -> None:

@@ -161,3 +161,23 @@ def test_package_resolution_is_kept_per_header_and_wheel(tmp_path, monkeypatch):
     wheel.write_bytes(b"v2")              # the engine changed (its dependencies may have)
     ask(7000)
     assert len(calls) == 3
+
+
+def test_frontend_patch_raises_the_start_up_time_out_and_drops_the_rpc_log(tmp_path):
+    """On the shape of marimo 0.25.2's assets/state-*.js (the real one: the browser tests' site)."""
+    assets = tmp_path / "assets"
+    assets.mkdir()
+    client = ("function F(e){return xe({transport:Te(e,{transportId:De}),maxRequestTime:2e4,_debugHooks:{onSend:"
+              "e=>{m.debug(`[rpc] Parent -> Worker`,e)},onReceive:e=>{m.debug(`[rpc] Worker -> Parent`,e)}}})}")
+    (assets / "state-a.js").write_text("var other=1;")
+    (assets / "state-b.js").write_text(client)
+    for _ in range(2):   # a second build over the same site changes nothing
+        build_wasm.patch_frontend(tmp_path)
+        assert (assets / "state-b.js").read_text() == \
+            "function F(e){return xe({transport:Te(e,{transportId:De}),maxRequestTime:6e5})}"
+    (assets / "state-b.js").write_text(client.replace("_debugHooks", "_hooks"))
+    with pytest.raises(build_wasm.BuildError, match="RPC debug hooks"):
+        build_wasm.patch_frontend(tmp_path)
+    (assets / "state-b.js").write_text("maxRequestTime:3e4")
+    with pytest.raises(build_wasm.BuildError, match="RPC time-out"):
+        build_wasm.patch_frontend(tmp_path)

@@ -60,7 +60,7 @@ def test_every_patch_is_installed_and_undone_by_originals():
     import marimo._output.md as marimo_md
     assert {name for _, name, _, _ in _lab_speed.PATCHES} == {
         "_render_markdown", "get_entry_points", "from_dict", "_deep_copy", "_wrap_in_channel",
-        "validate_jsonschema", "validate_property"}
+        "validate_jsonschema", "validate_property", "_data_descriptor"}
     fast = marimo_md._render_markdown, schemapi._deep_copy
     with _lab_speed.originals():
         assert (marimo_md._render_markdown, schemapi._deep_copy) != fast
@@ -150,3 +150,71 @@ def test_kept_validation_outcomes_raise_and_pass_as_jsonschema_does():
     assert _lab_speed._plain_key({"b": [1, 2.0], "a": None}, [10]) == _lab_speed._plain_key({"a": None, "b": [1, 2.0]}, [10])
     with pytest.raises(_lab_speed._NotKept):
         _lab_speed._plain_key(list(range(300)), [200])
+
+
+def test_thread_local_stand_in_reads_as_before(monkeypatch):
+    from marimo._runtime._wasm._concurrency import _threading
+    from marimo._runtime._wasm._concurrency._threading import AsyncLocal
+    monkeypatch.setattr(_threading, "current_ident", lambda: 1)   # the browser's one synthetic thread
+
+    class Local(AsyncLocal):
+        @property
+        def doubled(self):
+            return 2 * self.value
+
+    local = Local()
+    local.value = 21
+    for _ in range(2):   # found, then kept
+        assert (local.value, local.doubled) == (21, 42)
+        with pytest.raises(AttributeError):
+            local.missing
+    with _lab_speed.originals():
+        assert (local.value, local.doubled) == (21, 42)
+
+
+def test_page_messages_are_what_marimos_bootstrap_posts():
+    """The text marimo's bootstrap (marimo/_pyodide/bootstrap.py, write_kernel_message) builds."""
+    from marimo._messaging.notification import CellNotification, RemoveUIElementsNotification
+    from marimo._messaging.serde import deserialize_kernel_message, serialize_kernel_message
+    posted = []
+    write = _lab_speed.page_writer(posted.append)
+    for note in (CellNotification(cell_id="Hbol", status="running"),
+                 CellNotification(cell_id="Hbol", output=None, console=[], status="idle"),
+                 RemoveUIElementsNotification(cell_id="Hbol")):
+        message = serialize_kernel_message(note)
+        write(message)
+        name = deserialize_kernel_message(message).name
+        assert posted[-1] == f'{{"op": "{name}", "data": {message.decode("utf-8")}}}'
+
+
+def test_session_record_is_brought_up_to_date_when_quiet_and_when_long():
+    class View:
+        def __init__(self):
+            self.added = []
+
+        def add_raw_notification(self, message):
+            self.added.append(message)
+
+    now, timers = [0.0], []
+    delay = _lab_speed._VIEW_DELAY_S
+    view = View()
+    record = _lab_speed.DeferredRecord(view, lambda wait, fn: timers.append((now[0] + wait, fn)) or "timer",
+                                       lambda: now[0])
+    view.add_raw_notification = record.add_raw_notification
+    view.add_raw_notification(b"1")
+    now[0] = delay / 2
+    view.add_raw_notification(b"2")
+    assert view.added == [] and len(timers) == 1   # one timer for the burst
+    now[0], due = timers.pop()
+    due()   # the second message came later: not yet quiet, waits again
+    assert view.added == [] and timers[-1][0] == 1.5 * delay
+    now[0], due = timers.pop()
+    due()
+    assert view.added == [b"1", b"2"] and record.pending == [] and record.timer is None
+    for i in range(_lab_speed._VIEW_PENDING_MAX):
+        view.add_raw_notification(i)
+    assert view.added[2:] == list(range(_lab_speed._VIEW_PENDING_MAX)) and record.pending == []
+
+
+def test_outside_the_browser_the_session_is_left_alone():
+    assert _lab_speed._kernel_session() is None
