@@ -223,8 +223,9 @@ def _speed_up_pyodide_session() -> None:
     if session is None:
         return
     writer = session.session_consumer
-    names = writer.__code__.co_freevars
-    if writer.__name__ != "write_kernel_message" or names != ("message_callback",):
+    code = getattr(writer, "__code__", None)
+    if getattr(writer, "__name__", None) != "write_kernel_message" or getattr(code, "co_freevars", None) != (
+            "message_callback",):
         return   # not the bootstrap this was written against: keep it
     session.session_consumer = page_writer(writer.__closure__[0].cell_contents)
     import asyncio

@@ -218,3 +218,46 @@ def test_session_record_is_brought_up_to_date_when_quiet_and_when_long():
 
 def test_outside_the_browser_the_session_is_left_alone():
     assert _lab_speed._kernel_session() is None
+
+
+def test_browser_session_gets_the_page_writer_and_the_deferred_record(monkeypatch):
+    """On a stand-in shaped as marimo 0.25.2's PyodideSession; its bootstrap's writer is pinned here."""
+    import asyncio
+    import inspect
+    from marimo._pyodide import bootstrap
+    source = inspect.getsource(bootstrap)
+    for line in ("def write_kernel_message(notification: KernelMessage) -> None:",
+                 "name = deserialize_kernel_message(notification).name",
+                 """text = f'{{"op": "{name}", "data": {data_json_str}}}'""", "message_callback(text)"):
+        assert line in source, f"marimo's bootstrap changed: re-check _lab_speed._speed_up_pyodide_session ({line})"
+
+    posted, recorded = [], []
+
+    def make_writer(message_callback):
+        def write_kernel_message(notification):
+            message_callback(notification)
+        return write_kernel_message
+
+    class View:
+        def add_raw_notification(self, message):
+            recorded.append(message)
+
+    class PyodideSession:
+        session_consumer = make_writer(posted.append)
+        session_view = View()
+
+    session = PyodideSession()
+    monkeypatch.setattr(_lab_speed, "_kernel_session", lambda: session)
+
+    async def run():
+        _lab_speed._speed_up_pyodide_session()
+        from marimo._messaging.notification import CellNotification
+        from marimo._messaging.serde import serialize_kernel_message
+        message = serialize_kernel_message(CellNotification(cell_id="Hbol", status="idle"))
+        session.session_consumer(message)
+        session.session_view.add_raw_notification(message)
+        assert posted[0].startswith('{"op": "cell-op", "data": {') and recorded == []
+        await asyncio.sleep(_lab_speed._VIEW_DELAY_S + 0.2)
+        assert recorded == [message]
+
+    asyncio.run(run())
