@@ -19,7 +19,6 @@ with app.setup:
     import altair as alt
     import marimo as mo
     from mlsysim_core import labkit
-    from mlsysim_core import labkit
 
     from mlsysim_core import (
         Hardware,
