@@ -796,6 +796,73 @@ f"{sys.implementation.cache_tag} all compiled: {ok}"
 """
 
 
+# pint's parsed unit definitions, shipped in mlsysim_core's wheel. Building the registry parses
+# pint's ~1,000 definitions (flexparser) and derives every unit's dimensionality: profiled inside
+# the browser's kernel, ~40 % of a lab's Python start-up (4.3 of 10.8 s under cProfile), and
+# pint's disk cache is empty on every page load (the browser's file system is in memory). pint
+# names its cache files by the definitions' content, pint's version and the interpreter's
+# platform and version, so the build makes them with the site's own Pyodide (Node + the npm
+# package) and its own pint; mlsysim_core.units reads them from PINT_CACHE_DIR when it is there.
+PINT_FAMILY = ("pint", "flexcache", "flexparser", "platformdirs", "typing_extensions")
+PINT_CACHE_DIR = f"{WHEEL_NAME}/_pint_cache"
+_PINT_CACHE_JS = r"""
+const [pyodideDir, srcDir, cacheDir] = process.argv.slice(2);
+const { loadPyodide } = await import(pyodideDir + "/pyodide.mjs");
+const py = await loadPyodide({ indexURL: pyodideDir + "/" });
+for (const [dir, at] of [[srcDir, "/mnt/src"], [cacheDir, "/mnt/cache"]]) {
+  py.FS.mkdirTree(at);
+  py.FS.mount(py.FS.filesystems.NODEFS, { root: dir }, at);
+}
+console.log(py.runPython(`
+import os, shutil, sys, sysconfig
+# installed where the browser installs it: the parsed files keep the definitions' paths
+site = sysconfig.get_paths()["purelib"]
+for name in os.listdir("/mnt/src"):
+    (shutil.copytree if os.path.isdir(f"/mnt/src/{name}") else shutil.copy)(f"/mnt/src/{name}", f"{site}/{name}")
+import pint
+pint.UnitRegistry(cache_folder="/mnt/cache")
+f"pint {pint.__version__}'s registry parsed for {sys.implementation.cache_tag} in {os.path.dirname(pint.__file__)}"
+`));
+"""
+
+
+def _pint_wheels(pkgs: Path) -> list[Path]:
+    wheels = [w for w in pkgs.glob("*/*.whl") if w.parent.name != "index"
+              and re.sub(r"[-_.]+", "_", w.name.split("-")[0].lower()) in PINT_FAMILY]
+    return sorted(wheels, key=lambda w: w.name)
+
+
+def pint_cache(pkgs: Path, cache: Path) -> dict[str, bytes]:
+    """PINT_CACHE_DIR's files ({path in the wheel: bytes}), made by the site's Pyodide and pint."""
+    wheels = _pint_wheels(pkgs)
+    if not any(w.name.startswith("pint-") for w in wheels):
+        raise BuildError("site", "the site ships no pint wheel, so mlsysim_core cannot run in it")
+    work = cache / "pint-work"
+    shutil.rmtree(work, ignore_errors=True)
+    for w in wheels:
+        with zipfile.ZipFile(w) as zf:
+            zf.extractall(work / "src")
+    (work / "cache").mkdir()
+    script = cache / "pint_cache.mjs"
+    script.write_text(_PINT_CACHE_JS, encoding="utf-8")
+    log("[site] " + run(["node", str(script), str(npm_pyodide(cache)), str(work / "src"), str(work / "cache")],
+                        "site").strip())
+    files = {f"{PINT_CACHE_DIR}/{f.name}": f.read_bytes() for f in sorted((work / "cache").iterdir())}
+    shutil.rmtree(work, ignore_errors=True)
+    if not any(name.endswith(".pickle") for name in files):
+        raise BuildError("site", "pint wrote no cache files in the site's Pyodide")
+    return files
+
+
+def _stored(store: Path, wheel: Path, pkgs: Path) -> Path:
+    """Where the compiled copy of ``wheel`` is kept: by its sha256 folder and, for mlsysim_core,
+    the pint wheels its shipped registry was made with."""
+    key = wheel.parent.name
+    if wheel.name.startswith(f"{WHEEL_NAME}-"):
+        key += "-" + hashlib.sha256(" ".join(w.name for w in _pint_wheels(pkgs)).encode()).hexdigest()[:12]
+    return store / key / wheel.name
+
+
 def _has_pyc(wheel: Path) -> bool:
     with zipfile.ZipFile(wheel) as zf:
         return any(n.endswith(".pyc") for n in zf.namelist())
@@ -809,7 +876,7 @@ def compile_wheels(out: Path, cache: Path) -> int:
     if not todo:
         return 0
     store = cache / "pyc"
-    need = [w for w in todo if not (store / w.parent.name / w.name).exists()]
+    need = [w for w in todo if not _stored(store, w, pkgs).exists()]
     if need:
         work = cache / "pyc-work"
         shutil.rmtree(work, ignore_errors=True)
@@ -821,18 +888,21 @@ def compile_wheels(out: Path, cache: Path) -> int:
         pyodide_dir = npm_pyodide(cache)
         log("[site] " + run(["node", str(script), str(pyodide_dir), str(work)], "site").strip()
             + f" ({len(need)} wheels)")
+        registry = pint_cache(pkgs, cache) if any(w.name.startswith(f"{WHEEL_NAME}-") for w in need) else {}
         for i, w in enumerate(need):
-            src, dest = work / str(i), store / w.parent.name / w.name
+            src, dest = work / str(i), _stored(store, w, pkgs)
             dest.parent.mkdir(parents=True, exist_ok=True)
             with zipfile.ZipFile(w) as zin:
                 files = {info.filename: zin.read(info) for info in zin.infolist()}
             files.update({pyc.relative_to(src).as_posix(): pyc.read_bytes() for pyc in sorted(src.rglob("*.pyc"))})
+            if w.name.startswith(f"{WHEEL_NAME}-"):
+                files.update(registry)
             _write_zip(dest.with_suffix(".tmp"), files)
             dest.with_suffix(".tmp").replace(dest)
         shutil.rmtree(work, ignore_errors=True)
     moved = {}
     for w in todo:
-        data = (store / w.parent.name / w.name).read_bytes()
+        data = _stored(store, w, pkgs).read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         (pkgs / sha).mkdir(exist_ok=True)
         (pkgs / sha / w.name).write_bytes(data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from types import MappingProxyType
 
 import pint
@@ -17,11 +18,22 @@ import pint
 from .errors import SpecError, UnitError
 
 
+# The labs site's wheel carries pint's parsed definitions, made at build time by the site's own
+# Pyodide and pint (build_wasm.pint_cache): a browser's file system starts empty on every page
+# load, so pint's usual cache would never hit there. pint checks that the files match its
+# definitions, version and interpreter, and parses (and caches) anew when they do not.
+SHIPPED_PINT_CACHE = Path(__file__).with_name("_pint_cache")
+
+
+def _cache_folder() -> Path | str:
+    return SHIPPED_PINT_CACHE if SHIPPED_PINT_CACHE.is_dir() else ":auto:"
+
+
 def _make_registry() -> pint.UnitRegistry:
     # separate_format_defaults: f"{q:,.0f}" formats the magnitude with ",.0f" and the unit with
     # the default "~P" (pint's announced future behaviour; without it pint warns on every such format)
     try:  # parsing pint's definition file dominates start-up; reuse its on-disk cache
-        reg = pint.UnitRegistry(cache_folder=":auto:")
+        reg = pint.UnitRegistry(cache_folder=_cache_folder())
     except Exception:  # no writable cache (e.g. some browser sandboxes): parse every time
         reg = pint.UnitRegistry()
     reg.define("flop = [flop] = FLOP = FLOPs = flops")

@@ -128,3 +128,13 @@ def test_hardware_quantities_have_units():
     assert a100.memory.bandwidth.to("TB/s").magnitude == pytest.approx(2.0, rel=0.03)
     assert a100.tdp.to("W").magnitude == pytest.approx(400)
     assert a100.dispatch_tax.check("[time]")
+
+
+def test_registry_reads_the_shipped_pint_cache_when_the_wheel_has_one(tmp_path, monkeypatch):
+    """The labs site's wheel carries pint's parsed definitions (build_wasm.pint_cache); elsewhere
+    pint's own per-user cache is used."""
+    from mlsysim_core import units
+    monkeypatch.setattr(units, "SHIPPED_PINT_CACHE", tmp_path / "_pint_cache")
+    assert units._cache_folder() == ":auto:"
+    (tmp_path / "_pint_cache").mkdir()
+    assert units._cache_folder() == tmp_path / "_pint_cache"

@@ -267,6 +267,25 @@ def test_every_wheel_ships_byte_code_and_its_lockfile_hash(built_site):
         assert (page.parent / href).resolve().is_file(), page
 
 
+def test_engine_wheel_ships_pint_registry_made_by_the_sites_pint(built_site):
+    """build_wasm.pint_cache: pint's parsed definitions are in mlsysim_core's wheel, made by the
+    Pyodide and pint the site ships (pint only reads cache files whose header matches both)."""
+    import json
+    import zipfile
+    site, _ = built_site
+    wheels = {w.name.split("-")[0]: w for w in (site / "packages").glob("*/*.whl") if w.parent.name != "index"}
+    pint_version = wheels["pint"].name.split("-")[1]
+    with zipfile.ZipFile(wheels["mlsysim_core"]) as zf:
+        names = [n for n in zf.namelist() if n.startswith(build_wasm.PINT_CACHE_DIR + "/")]
+        headers = [json.loads(zf.read(n)) for n in names if n.endswith(".json")]
+    assert sum(n.endswith(".pickle") for n in names) == len(headers) >= 2, names
+    converters = {h["converter_id"] for h in headers}
+    assert {"parse_file", "build_cache"} <= converters, converters
+    for h in headers:
+        assert (h["system"], h["python_implementation"], h["pint_version"]) == ("Emscripten", "CPython", pint_version), h
+        assert h["python_version"].startswith("3.14"), h
+
+
 @pytest.mark.browser
 def test_every_requested_file_exists(built_site, loaded_paths):
     """Cross-check of the static reference walk with what the browser asked for (404s are also
