@@ -6,6 +6,7 @@ import contextlib
 import importlib.util
 import io
 import re
+import threading
 import warnings
 
 import pytest
@@ -260,4 +261,17 @@ def test_browser_session_gets_the_page_writer_and_the_deferred_record(monkeypatc
         await asyncio.sleep(_lab_speed._VIEW_DELAY_S + 0.2)
         assert recorded == [message]
 
-    asyncio.run(run())
+    # in a thread of its own: the browser tests' session-scoped Playwright keeps a loop running in
+    # this one, and asyncio.run refuses to start inside a running loop
+    errors = []
+    worker = threading.Thread(target=lambda: _run_collecting(asyncio.run, run(), errors))
+    worker.start()
+    worker.join()
+    assert not errors, errors[0]
+
+
+def _run_collecting(fn, arg, errors):
+    try:
+        fn(arg)
+    except BaseException as e:  # noqa: BLE001  (re-raised by the test's thread)
+        errors.append(e)
