@@ -827,9 +827,9 @@ f"pint {pint.__version__}'s registry parsed for {sys.implementation.cache_tag} i
 
 
 def _pint_wheels(pkgs: Path) -> list[Path]:
-    wheels = [w for w in pkgs.glob("*/*.whl") if w.parent.name != "index"
-              and re.sub(r"[-_.]+", "_", w.name.split("-")[0].lower()) in PINT_FAMILY]
-    return sorted(wheels, key=lambda w: w.name)
+    wheels = {w.name: w for w in sorted(pkgs.glob("*/*.whl")) if w.parent.name != "index"
+              and re.sub(r"[-_.]+", "_", w.name.split("-")[0].lower()) in PINT_FAMILY}
+    return [wheels[name] for name in sorted(wheels)]
 
 
 def pint_cache(pkgs: Path, cache: Path) -> dict[str, bytes]:
@@ -854,12 +854,17 @@ def pint_cache(pkgs: Path, cache: Path) -> dict[str, bytes]:
     return files
 
 
-def _stored(store: Path, wheel: Path, pkgs: Path) -> Path:
+def _pint_key(pkgs: Path) -> str:
+    """The pint wheels a shipped registry is made with (taken once, before compile_wheels moves any)."""
+    return hashlib.sha256(" ".join(w.name for w in _pint_wheels(pkgs)).encode()).hexdigest()[:12]
+
+
+def _stored(store: Path, wheel: Path, pint_key: str) -> Path:
     """Where the compiled copy of ``wheel`` is kept: by its sha256 folder and, for mlsysim_core,
     the pint wheels its shipped registry was made with."""
     key = wheel.parent.name
     if wheel.name.startswith(f"{WHEEL_NAME}-"):
-        key += "-" + hashlib.sha256(" ".join(w.name for w in _pint_wheels(pkgs)).encode()).hexdigest()[:12]
+        key += "-" + pint_key
     return store / key / wheel.name
 
 
@@ -876,7 +881,8 @@ def compile_wheels(out: Path, cache: Path) -> int:
     if not todo:
         return 0
     store = cache / "pyc"
-    need = [w for w in todo if not _stored(store, w, pkgs).exists()]
+    pint_key = _pint_key(pkgs)
+    need = [w for w in todo if not _stored(store, w, pint_key).exists()]
     if need:
         work = cache / "pyc-work"
         shutil.rmtree(work, ignore_errors=True)
@@ -890,7 +896,7 @@ def compile_wheels(out: Path, cache: Path) -> int:
             + f" ({len(need)} wheels)")
         registry = pint_cache(pkgs, cache) if any(w.name.startswith(f"{WHEEL_NAME}-") for w in need) else {}
         for i, w in enumerate(need):
-            src, dest = work / str(i), _stored(store, w, pkgs)
+            src, dest = work / str(i), _stored(store, w, pint_key)
             dest.parent.mkdir(parents=True, exist_ok=True)
             with zipfile.ZipFile(w) as zin:
                 files = {info.filename: zin.read(info) for info in zin.infolist()}
@@ -902,7 +908,7 @@ def compile_wheels(out: Path, cache: Path) -> int:
         shutil.rmtree(work, ignore_errors=True)
     moved = {}
     for w in todo:
-        data = _stored(store, w, pkgs).read_bytes()
+        data = _stored(store, w, pint_key).read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         (pkgs / sha).mkdir(exist_ok=True)
         (pkgs / sha / w.name).write_bytes(data)

@@ -181,3 +181,22 @@ def test_frontend_patch_raises_the_start_up_time_out_and_drops_the_rpc_log(tmp_p
     (assets / "state-b.js").write_text("maxRequestTime:3e4")
     with pytest.raises(build_wasm.BuildError, match="RPC time-out"):
         build_wasm.patch_frontend(tmp_path)
+
+
+def test_pint_key_is_taken_by_wheel_name_not_folder(tmp_path):
+    """compile_wheels moves each wheel to a new sha256 folder while it works: a second copy of a pint
+    wheel under another folder must not change the key the engine's compiled wheel is kept under
+    (it did, and an unlucky folder order failed the build)."""
+    pkgs = tmp_path / "packages"
+    for folder, name in (("aa", "pint-0.26.2-py3-none-any.whl"), ("bb", "flexcache-0.3-py3-none-any.whl"),
+                         ("cc", "altair-6.3.0-py3-none-any.whl"), ("index", "pint-9-py3-none-any.whl")):
+        (pkgs / folder).mkdir(parents=True)
+        (pkgs / folder / name).write_bytes(b"")
+    key = build_wasm._pint_key(pkgs)
+    assert [w.name for w in build_wasm._pint_wheels(pkgs)] == ["flexcache-0.3-py3-none-any.whl",
+                                                              "pint-0.26.2-py3-none-any.whl"]
+    (pkgs / "dd").mkdir()
+    (pkgs / "dd" / "flexcache-0.3-py3-none-any.whl").write_bytes(b"compiled")
+    assert build_wasm._pint_key(pkgs) == key
+    engine = pkgs / "ee" / "mlsysim_core-0.1.0-py3-none-any.whl"
+    assert build_wasm._stored(tmp_path / "pyc", engine, key).parent.name == f"ee-{key}"
