@@ -17,18 +17,60 @@ import build_wasm  # noqa: E402  (CHROMIUM, CHROMIUM_ARGS: the same browser the 
 LAUNCH_ARGS = [*build_wasm.CHROMIUM_ARGS, "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
 LOAD_TIMEOUT_MS = 180_000  # first load on a busy 2-core machine; a correctness bound, not a target
 UPDATE_TIMEOUT_MS = 30_000  # for the first visible change after a slider move
+WATCH_GAP_MS = 30  # a pause in the page's changes this long ends a burst: the watcher looks then
+POLL_MS = 50  # how often a wait re-checks the page (not every frame: a check walks the whole page)
 
 # A page snapshot: the text of every cell output, and a fingerprint of every vega chart (canvas
 # pixels or SVG markup). Both look inside open shadow roots, where marimo renders mo.stat, callouts
 # and UI elements. Text skips the input widgets themselves: a slider showing its own value changes
 # without the kernel doing anything.
-_SNAPSHOT_JS = """() => {
-  const all = (root, sel, out = []) => {
+# Installed in every page before marimo loads (LabPage): a registry of the shadow roots the page
+# creates, so a snapshot need not search every element for them, and a stamp on each canvas when it
+# is drawn, so a chart's pixels are fingerprinted again only after a draw. The watcher below uses both
+# to look at the page only when it has changed: an observer that polled the whole page every 25 ms
+# (every output's text, every canvas read back as a PNG) took a third of the page's main thread while
+# a lab redrew after a slider move, and so slowed the very redraw it timed.
+_INIT_JS = """(() => {
+  const roots = window.__mlsxRoots = [];
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function () {
+    const r = attach.apply(this, arguments);
+    roots.push(r);
+    if (window.__mlsxOnRoot) window.__mlsxOnRoot(r);
+    return r;
+  };
+  const C = CanvasRenderingContext2D.prototype;
+  for (const m of ['clearRect', 'fillRect', 'fill', 'stroke', 'fillText', 'strokeText', 'drawImage', 'putImageData']) {
+    const f = C[m];
+    C[m] = function () {
+      const c = this.canvas, now = performance.now();
+      if (c) c.__mlsxDrawnAt = now;
+      if (window.__mlsxOnDraw) window.__mlsxOnDraw(now);
+      return f.apply(this, arguments);
+    };
+  }
+})();"""
+
+_SKIP_JS = "/^(STYLE|SCRIPT|MARIMO-SLIDER|MARIMO-RANGE-SLIDER|MARIMO-NUMBER|MARIMO-DROPDOWN|MARIMO-RADIO|MARIMO-SWITCH|MARIMO-CHECKBOX|MARIMO-TEXT)$/"
+_SNAPSHOT_JS = """(texts) => {  // texts: {cache: Map, dirty: Set} of output areas, to re-read only the changed ones
+  const search = (root, sel, out = []) => {
     root.querySelectorAll(sel).forEach(e => out.push(e));
-    root.querySelectorAll('*').forEach(e => e.shadowRoot && all(e.shadowRoot, sel, out));
+    root.querySelectorAll('*').forEach(e => e.shadowRoot && search(e.shadowRoot, sel, out));
     return out;
   };
-  const skip = /^(STYLE|SCRIPT|MARIMO-SLIDER|MARIMO-RANGE-SLIDER|MARIMO-NUMBER|MARIMO-DROPDOWN|MARIMO-RADIO|MARIMO-SWITCH|MARIMO-CHECKBOX|MARIMO-TEXT)$/;
+  const within = (root, r) => { for (let h = r.host; h; h = h.getRootNode().host) if (root.contains(h)) return true; return false; };
+  const all = (root, sel) => {  // with _INIT_JS's registry: the live shadow roots under root, not a search
+    const reg = window.__mlsxRoots;
+    if (!reg) return search(root, sel);
+    const out = [...root.querySelectorAll(sel)];
+    for (const r of reg) if (within(root, r)) r.querySelectorAll(sel).forEach(e => out.push(e));
+    return out;
+  };
+  const pixels = c => {  // a canvas's fingerprint, read back again only after it was drawn
+    if (c.__mlsxFp === undefined || c.__mlsxFpAt !== c.__mlsxDrawnAt) { c.__mlsxFp = hash(c.toDataURL()); c.__mlsxFpAt = c.__mlsxDrawnAt; }
+    return c.__mlsxFp;
+  };
+  const skip = SKIP;
   const deepText = n => {
     if (n.nodeType === 3) return n.textContent;
     if (n.nodeType !== 1 && n.nodeType !== 11) return '';
@@ -42,33 +84,80 @@ _SNAPSHOT_JS = """() => {
   const outputs = [...root.querySelectorAll('.output-area')];
   const charts = all(root, '.vega-embed').map(v => {
     const c = v.querySelector('canvas');
-    if (c) return 'c' + hash(c.toDataURL());
+    if (c) return 'c' + pixels(c);
     const s = v.querySelector('svg.marks, .chart-wrapper svg');
     return s ? 's' + hash(s.outerHTML) : '';
   }).filter(Boolean);
   return {
-    text: outputs.map(e => deepText(e).replace(/\\s+/g, ' ').trim()).join('\\n'),
+    text: outputs.map(e => {
+      if (texts && !texts.dirty.has(e) && texts.cache.has(e)) return texts.cache.get(e);
+      const t = deepText(e).replace(/\\s+/g, ' ').trim();
+      if (texts) texts.cache.set(e, t);
+      return t;
+    }).join('\\n'),
     charts: charts.join(','),
     nCharts: charts.length,
     rendered: outputs.some(e => deepText(e).trim() || e.querySelector('canvas, svg, marimo-ui-element')),
   };
-}"""
+}""".replace("SKIP", _SKIP_JS)
 
 
-# Watches the outputs in-page after a slider move (no round trips in the timing): records when they
-# first and last changed, and resolves once they have been quiet for quietMs.
-_WATCH_JS = f"""([quietMs, timeoutMs]) => {{
-  const snap = {_SNAPSHOT_JS};
-  const before = snap(), w = window.__watch = {{result: null}};
-  let last = JSON.stringify(before), first = null, done = null;
+# Watches the outputs in-page after a slider move (no round trips in the timing). It looks only when
+# the page has been changing and then paused for gapMs: a burst of DOM changes inside the cell
+# outputs (a MutationObserver on the page and on every shadow root) or canvas draws. When a burst
+# changed the snapshot, it counts from the burst's first change ("first") to its last ("done"); the
+# result comes once nothing changed for quietMs. A full snapshot every second catches anything else.
+_WATCH_JS = f"""([quietMs, timeoutMs, gapMs]) => {{
+  const snap = {_SNAPSHOT_JS}, skip = {_SKIP_JS};
+  const texts = {{cache: new Map(), dirty: new Set()}};  // each output's text, re-read once it changed
+  const before = snap(texts), w = window.__watch = {{result: null}};
+  let last = JSON.stringify(before), first = null, done = null, start = null, end = null;
   const t0 = performance.now();
+  let lastSnap = t0;
+  const act = now => {{ if (start === null) start = now; end = now; }};
+  const outputOf = n => {{  // the cell output n is in, unless it is inside an input widget (its own value label)
+    for (let x = n; x; x = x.parentNode || x.host) {{
+      if (x.nodeType === 1 && skip.test(x.tagName)) return null;
+      if (x.classList && x.classList.contains('output-area')) return x;
+    }}
+    return null;
+  }};
+  // a change of text or elements in an output, or of a chart's SVG; not a cell's style or state
+  const obs = new MutationObserver(records => {{
+    let seen = false;
+    for (const r of records) {{
+      const out = (r.type !== 'attributes' || r.target instanceof SVGElement) && outputOf(r.target);
+      if (out) {{ texts.dirty.add(out); seen = true; }}
+    }}
+    if (seen) act(performance.now());
+  }});
+  const opts = {{subtree: true, childList: true, characterData: true, attributes: true}};
+  const watch = r => obs.observe(r, opts);
+  watch(document.getElementById('root') || document.body);
+  (window.__mlsxRoots || []).forEach(watch);
+  window.__mlsxOnRoot = watch;
+  window.__mlsxOnDraw = act;
+  const stop = result => {{ obs.disconnect(); window.__mlsxOnRoot = window.__mlsxOnDraw = null; w.result = result; }};
   const tick = () => {{
-    const now = performance.now(), s = snap(), key = JSON.stringify(s);
-    if (key !== last) {{ last = key; done = now - t0; if (first === null) first = done; }}
-    if ((done !== null && now - t0 - done >= quietMs) || (first === null && now - t0 > timeoutMs)) {{
-      w.result = {{first: first && first / 1000, done: done && done / 1000,
-                   text: s.text !== before.text, chart: s.charts !== before.charts}};
-    }} else setTimeout(tick, 25);
+    const now = performance.now();
+    const burst = start !== null && now - end >= gapMs;
+    if (burst || now - lastSnap >= 1000) {{
+      if (!burst) texts.cache.clear();  // the fallback reads everything
+      const s = snap(texts), key = JSON.stringify(s);
+      texts.dirty.clear();
+      if (key !== last) {{
+        last = key;
+        done = (end === null ? now : end) - t0;
+        if (first === null) first = (start === null ? now : start) - t0;
+      }}
+      start = end = null;
+      lastSnap = performance.now();
+    }}
+    if ((done !== null && start === null && now - t0 - done >= quietMs) || (first === null && now - t0 > timeoutMs)) {{
+      const s = snap();
+      stop({{first: first && first / 1000, done: done && done / 1000,
+             text: s.text !== before.text, chart: s.charts !== before.charts}});
+    }} else setTimeout(tick, 10);
   }};
   setTimeout(tick, 0);
 }}"""
@@ -107,6 +196,7 @@ class LabPage:
         self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
         self.context.route("**/*", self._route)
         self.context.on("request", self._seen)  # also catches requests that bypass routing
+        self.context.add_init_script(_INIT_JS)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
@@ -147,7 +237,8 @@ class LabPage:
         """Navigate; return seconds until the first cell output is rendered."""
         t0 = self._t_nav = time.monotonic()
         self.page.goto(url, wait_until="commit")
-        self.page.wait_for_function(f"() => ({_SNAPSHOT_JS})().rendered", timeout=LOAD_TIMEOUT_MS)
+        self.page.wait_for_function(f"() => ({_SNAPSHOT_JS})().rendered", timeout=LOAD_TIMEOUT_MS,
+                                    polling=POLL_MS)
         return time.monotonic() - t0
 
     def open_prerendered(self, url: str) -> tuple[float, dict]:
@@ -169,13 +260,13 @@ class LabPage:
         self.page.wait_for_function(
             f"""() => document.querySelector('#root marimo-slider') !== null
                 && (({_STATE_JS})().live || !document.querySelector('#mlsx-prerender .mlsx-toolbar, #root .mlsx-toolbar'))""",
-            timeout=timeout_ms)
+            timeout=timeout_ms, polling=POLL_MS)
         self.live_s = time.monotonic() - self._t_nav   # the site bar says Live: the controls respond
         if answer:
             self.answer_predictions()
         if need_chart:
             left = max(1_000, timeout_ms - int(1000 * (time.monotonic() - self._t_nav)))
-            self.page.wait_for_function(f"() => ({_SNAPSHOT_JS})().nCharts > 0", timeout=left)
+            self.page.wait_for_function(f"() => ({_SNAPSHOT_JS})().nCharts > 0", timeout=left, polling=POLL_MS)
         return time.monotonic() - self._t_nav
 
     def answer_predictions(self) -> int:
@@ -212,7 +303,7 @@ class LabPage:
         the outputs stayed quiet for quiet_ms, "text": text changed, "chart": a chart changed}; the
         times are None when nothing changed within timeout_ms.
         """
-        self.page.evaluate(_WATCH_JS, [quiet_ms, timeout_ms])  # starts a watcher and returns at once
+        self.page.evaluate(_WATCH_JS, [quiet_ms, timeout_ms, WATCH_GAP_MS])  # starts a watcher and returns at once
         slider = self.sliders().nth(index)
         slider.focus()
         slider.press(key)
