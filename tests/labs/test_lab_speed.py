@@ -3,8 +3,10 @@ without it, byte for byte after the per-run element ids, and what it skips still
 from __future__ import annotations
 
 import contextlib
+import html
 import importlib.util
 import io
+import json
 import re
 import threading
 import warnings
@@ -33,12 +35,28 @@ def answered_predictions():
     undo()
 
 
+def _canonical_json(text: str) -> str:
+    return json.dumps(json.loads(text), sort_keys=True)
+
+
+def _same_json_text(mimetype: str, data: str) -> str:
+    """Every chart's JSON in one spelling (the speed-ups send it unindented: the same value), whether
+    it is the output or sits in a layout's HTML (a mime renderer's data-data attribute)."""
+    if mimetype.startswith("application/vnd.vega"):
+        return _canonical_json(data)
+
+    def nested(m):
+        spec = json.loads(html.unescape(m.group(2)))   # the attribute holds the JSON text as a JSON string
+        return m.group(1) + html.escape(json.dumps(_canonical_json(spec)), quote=True) + "'"
+    return re.sub(r"(data-mime='&quot;application/vnd\.vega[^']*' data-data=')([^']*)'", nested, data)
+
+
 def _formatted_outputs(app) -> list:
     from marimo._output.formatting import try_format
     with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         outputs, _ = app.run()
-        return [(f.mimetype, _norm(f.data)) for f in (try_format(o) for o in outputs)]
+        return [(f.mimetype, _norm(_same_json_text(f.mimetype, f.data))) for f in (try_format(o) for o in outputs)]
 
 
 def test_lab_outputs_are_the_same_without_the_speed_ups(lab, answered_predictions):
@@ -61,7 +79,7 @@ def test_every_patch_is_installed_and_undone_by_originals():
     import marimo._output.md as marimo_md
     assert {name for _, name, _, _ in _lab_speed.PATCHES} == {
         "_render_markdown", "get_entry_points", "from_dict", "_deep_copy", "_wrap_in_channel",
-        "validate_jsonschema", "validate_property", "_data_descriptor"}
+        "validate_jsonschema", "validate_property", "_data_descriptor", "chart_to_json"}
     fast = marimo_md._render_markdown, schemapi._deep_copy
     with _lab_speed.originals():
         assert (marimo_md._render_markdown, schemapi._deep_copy) != fast
@@ -104,6 +122,18 @@ def test_chart_building_matches_altair_and_properties_validate_in_debug_mode():
     chart.properties(width="not a size")          # debug mode off (labkit.init): not validated
     with alt.utils.schemapi.debug_mode(True), pytest.raises(Exception, match="not a size"):
         chart.properties(width="not a size")
+
+
+def test_charts_are_sent_unindented_with_the_same_json_value():
+    from marimo._output.formatting import try_format
+    rows = [{"x": 1, "y": 2.5, "term": "δ/τ"}, {"x": 2, "y": 1e-9, "term": "b"}]
+    chart = labkit.chart(rows).mark_line().encode(x="x:Q", y="y:Q", color="term:N")
+    fast = try_format(chart)
+    with _lab_speed.originals():
+        slow = try_format(labkit.chart(rows).mark_line().encode(x="x:Q", y="y:Q", color="term:N"))
+    assert fast.mimetype == slow.mimetype and fast.mimetype.startswith("application/vnd.vegalite")
+    assert "\n" not in fast.data and "\n" in slow.data and len(fast.data) < len(slow.data)
+    assert json.loads(fast.data) == json.loads(slow.data)
 
 
 def test_string_shorthand_builds_what_from_dict_builds():
