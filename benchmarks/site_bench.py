@@ -15,7 +15,8 @@ cache) in headless Chromium with all network outside 127.0.0.1 blocked, and repo
   update        median seconds from a keyboard slider move to the first visible change, and to the
                 last one (every output redrawn; watched in-page, so no round trip is counted),
                 over >= 5 moves alternating right/left on the first slider that changes both;
-and the site's size. Timings vary with machine load: compare rows of one run, not runs.
+and the site's size. The floor is loaded three times (before, amid and after the labs) and the
+labs are compared with its median. Timings vary with machine load: compare rows of one run, not runs.
 """
 from __future__ import annotations
 
@@ -91,21 +92,29 @@ def main(argv=None) -> int:
     from playwright.sync_api import sync_playwright
     server = build_wasm.serve(site)
     base = f"http://127.0.0.1:{server.server_address[1]}/"
-    rows = []
+    # The floor is measured before, amid and after the labs, and its median is the row the labs are
+    # compared with: one cold load varies by seconds with the machine's load, a ratio to a single
+    # floor load carries all of that variation.
+    order = [FLOOR, SMOKE, *labs[:len(labs) // 2], FLOOR, *labs[len(labs) // 2:], FLOOR]
+    rows, floors = [], []
     with sync_playwright() as pw:
         browser = site_driver.launch(pw)
-        for nb in [FLOOR, SMOKE, *labs]:
+        for nb in order:
             print(f"measuring {nb.name} ...", flush=True)
             try:
                 row = measure(browser, base + nb.name.replace(".py", ".html"), max(args.moves, 5), nb != FLOOR,
                               args.throttle)
             except Exception as e:  # report and go on: one broken lab should not hide the others
                 row = {"error": f"{type(e).__name__}: {str(e).splitlines()[0][:80]}"}
-            rows.append((nb.stem + (" (floor)" if nb == FLOOR else ""), row))
+            if nb == FLOOR:
+                floors.append(row)
+            else:
+                rows.append((nb.stem, row))
         browser.close()
     server.shutdown()
 
-    floor = rows[0][1]
+    floor = median_row(floors)
+    rows.insert(0, (f"empty_lab (floor, median of {len(floors)})", floor))
     print(f"\nbuild: {build_s:.0f} s (labs already built into {site} are reused; see the lines above)")
     print("update: median over the moves of the seconds from the key press to the first visible change /")
     print("        to the last change (all text and charts redrawn); vs floor: live x, interactive x, update x")
@@ -121,8 +130,21 @@ def main(argv=None) -> int:
         upd = f"{fmt('update_first', 3)} / {fmt('update', 3)} (n={r['moves']})" if "update" in r else "-"
         print(f"{name:<32}{fmt('first'):>16}{fmt('live'):>8}{fmt('interactive'):>15}{upd:>22}{extra:>22}  "
               f"{r.get('error', '')}")
+    print("floor loads, live s: " + ", ".join(f"{r['live']:.1f}" if "live" in r else "-" for r in floors))
     print(size_report(site))
     return 0
+
+
+def median_row(rows: list[dict]) -> dict:
+    """Each number's median over the rows that have it; an error if none measured."""
+    out = {}
+    for key in {k for r in rows for k in r if k != "error"}:
+        values = [r[key] for r in rows if key in r]
+        m = statistics.median(values)
+        out[key] = int(m) if all(isinstance(v, int) for v in values) and m == int(m) else m
+    if not out:
+        out["error"] = "; ".join(r.get("error", "") for r in rows)
+    return out
 
 
 if __name__ == "__main__":
