@@ -329,15 +329,22 @@ def _send_charts_unindented() -> None:
     from marimo._output.formatters import altair_formatters
     from marimo._plugins.ui._impl import altair_chart
 
+    original = altair_chart.chart_to_json
+
     def chart_to_json(chart, spec_format="vega-lite", validate=True):
-        """marimo's ``chart_to_json`` (its arguments, its retry without NaN and infinity), unindented."""
+        """marimo's ``chart_to_json`` (its arguments, its retry without NaN and infinity), unindented.
+        A chart that still fails is left to marimo's own call, for its error: the pure-Python encoder
+        names the value ("... not JSON compliant: inf"), the C encoder does not."""
         kwargs = dict(format=spec_format, validate=validate, allow_nan=False, default=str,
                       indent=None, separators=(",", ":"))
         try:
             return chart.to_json(**kwargs)
         except ValueError:
             chart.data = altair_chart.sanitize_nan_infs(chart.data)
-            return chart.to_json(**kwargs)
+            try:
+                return chart.to_json(**kwargs)
+            except ValueError:
+                return original(chart, spec_format, validate)
 
     for module in (altair_formatters, altair_chart):
         _patch(module, "chart_to_json", chart_to_json)

@@ -134,6 +134,13 @@ def test_charts_are_sent_unindented_with_the_same_json_value():
     assert fast.mimetype == slow.mimetype and fast.mimetype.startswith("application/vnd.vegalite")
     assert "\n" not in fast.data and "\n" in slow.data and len(fast.data) < len(slow.data)
     assert json.loads(fast.data) == json.loads(slow.data)
+    # a chart that cannot be sent fails with marimo's own error, which names the value
+    bad = [{"x": 1, "y": float("inf")}]
+    failed = try_format(labkit.chart(bad).mark_point().encode(x="x:Q", y="y:Q"))
+    with _lab_speed.originals():
+        failed_before = try_format(labkit.chart(bad).mark_point().encode(x="x:Q", y="y:Q"))
+    assert "not JSON compliant: inf" in failed.traceback
+    assert failed.traceback.splitlines()[-1] == failed_before.traceback.splitlines()[-1]
 
 
 def test_string_shorthand_builds_what_from_dict_builds():
