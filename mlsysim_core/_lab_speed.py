@@ -332,19 +332,14 @@ def _send_charts_unindented() -> None:
     original = altair_chart.chart_to_json
 
     def chart_to_json(chart, spec_format="vega-lite", validate=True):
-        """marimo's ``chart_to_json`` (its arguments, its retry without NaN and infinity), unindented.
-        A chart that still fails is left to marimo's own call, for its error: the pure-Python encoder
-        names the value ("... not JSON compliant: inf"), the C encoder does not."""
-        kwargs = dict(format=spec_format, validate=validate, allow_nan=False, default=str,
-                      indent=None, separators=(",", ":"))
+        """marimo's ``chart_to_json`` call, unindented. A chart that fails (NaN or infinity in its
+        data) is left to marimo's own function: its retry without them, and its error, which names
+        the value ("... not JSON compliant: inf"; the C encoder's does not)."""
         try:
-            return chart.to_json(**kwargs)
+            return chart.to_json(format=spec_format, validate=validate, allow_nan=False, default=str,
+                                 indent=None, separators=(",", ":"))
         except ValueError:
-            chart.data = altair_chart.sanitize_nan_infs(chart.data)
-            try:
-                return chart.to_json(**kwargs)
-            except ValueError:
-                return original(chart, spec_format, validate)
+            return original(chart, spec_format, validate)
 
     for module in (altair_formatters, altair_chart):
         _patch(module, "chart_to_json", chart_to_json)
