@@ -66,6 +66,15 @@ def lab_page(browser):
 
 
 @pytest.fixture(scope="session")
+def lab_pages(browser):
+    """Lab pages opened ahead of their test (site_driver.PagePool)."""
+    import site_driver
+    pool = site_driver.PagePool(browser)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture(scope="session")
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

@@ -49,6 +49,18 @@ _INIT_JS = """(() => {
       return f.apply(this, arguments);
     };
   }
+  // when the pre-rendered copy first shows text and when the kernel first marks the lab live
+  // (performance.now(): ms since navigation), so a page opened ahead of its test (PagePool) still
+  // tells which came first and when
+  const marks = window.__mlsxMarks = {prerender: null, live: null};
+  const inRoot = (root, r) => { for (let h = r.host; h; h = h.getRootNode().host) if (root.contains(h)) return true; return false; };
+  const look = () => {
+    const pre = document.getElementById('mlsx-prerender'), root = document.getElementById('root');
+    if (marks.prerender === null && pre && pre.textContent.replace(/\\s+/g, ' ').trim().length > 20) marks.prerender = performance.now();
+    if (root && (root.querySelector('.mlsx-live') || roots.some(r => r.querySelector('.mlsx-live') && inRoot(root, r)))) marks.live = performance.now();
+    else setTimeout(look, 50);
+  };
+  setTimeout(look, 0);
 })();"""
 
 _SKIP_JS = "/^(STYLE|SCRIPT|MARIMO-SLIDER|MARIMO-RANGE-SLIDER|MARIMO-NUMBER|MARIMO-DROPDOWN|MARIMO-RADIO|MARIMO-SWITCH|MARIMO-CHECKBOX|MARIMO-TEXT)$/"
@@ -163,16 +175,6 @@ _WATCH_JS = f"""([quietMs, timeoutMs, gapMs]) => {{
 }}"""
 
 
-# The pre-rendered copy build_wasm.py writes into each page, and whether the kernel runs the lab
-# (labkit.toolbar()'s marker, found through shadow roots).
-_STATE_JS = """() => {
-  const find = (r, sel) => !!r && (!!r.querySelector(sel) || [...r.querySelectorAll('*')].some(e => e.shadowRoot && find(e.shadowRoot, sel)));
-  const pre = document.getElementById('mlsx-prerender');
-  const status = document.getElementById('mlsx-status');
-  return {prerender: pre ? pre.textContent.replace(/\\s+/g, ' ').trim().length : 0,
-          live: find(document.getElementById('root'), '.mlsx-live'),
-          status: status ? status.textContent : null};
-}"""
 ERROR_TEXT = ("RPC request timed out", "Traceback", "Error initializing", "An internal error occurred")
 
 
@@ -209,9 +211,6 @@ class LabPage:
         cdp = self.context.new_cdp_session(self.page)
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": rate})
 
-    def state(self) -> dict:
-        return self.page.evaluate(_STATE_JS)
-
     def error_text(self) -> list[str]:
         body = self.page.evaluate("() => document.body ? document.body.innerText : ''")
         return [t for t in ERROR_TEXT if t in body]
@@ -241,12 +240,19 @@ class LabPage:
                                     polling=POLL_MS)
         return time.monotonic() - t0
 
-    def open_prerendered(self, url: str) -> tuple[float, dict]:
-        """Navigate; return (seconds until the pre-rendered copy shows text, the page state then)."""
-        t0 = self._t_nav = time.monotonic()
+    def navigate(self, url: str) -> None:
+        self._t_nav = time.monotonic()
         self.page.goto(url, wait_until="commit")
-        self.page.wait_for_function(f"() => ({_STATE_JS})().prerender > 20", timeout=LOAD_TIMEOUT_MS)
-        return time.monotonic() - t0, self.state()
+
+    def open_prerendered(self, url: str | None = None) -> tuple[float, bool]:
+        """Navigate (unless `url` is None: opened already); return (seconds from navigation until the
+        pre-rendered copy showed text, whether the kernel had marked the lab live before that)."""
+        if url is not None:
+            self.navigate(url)
+        self.page.wait_for_function("() => window.__mlsxMarks.prerender !== null", timeout=LOAD_TIMEOUT_MS,
+                                    polling=POLL_MS)
+        marks = self.page.evaluate("() => window.__mlsxMarks")
+        return marks["prerender"] / 1000, marks["live"] is not None and marks["live"] <= marks["prerender"]
 
     def wait_interactive(self, need_chart: bool = True, timeout_ms: int = LOAD_TIMEOUT_MS,
                          answer: bool = True) -> float:
@@ -258,8 +264,8 @@ class LabPage:
         predictions start unset) gets its first option, and then a chart must be drawn.
         """
         self.page.wait_for_function(
-            f"""() => document.querySelector('#root marimo-slider') !== null
-                && (({_STATE_JS})().live || !document.querySelector('#mlsx-prerender .mlsx-toolbar, #root .mlsx-toolbar'))""",
+            """() => document.querySelector('#root marimo-slider') !== null
+                && (window.__mlsxMarks.live !== null || !document.querySelector('#mlsx-prerender .mlsx-toolbar, #root .mlsx-toolbar'))""",
             timeout=timeout_ms, polling=POLL_MS)
         self.live_s = time.monotonic() - self._t_nav   # the site bar says Live: the controls respond
         if answer:
@@ -312,9 +318,12 @@ class LabPage:
 
     def key_for(self, index: int) -> str:
         """ArrowRight, unless the slider is already at its maximum."""
+        return "ArrowLeft" if self.at_end(index, "ArrowRight") else "ArrowRight"
+
+    def at_end(self, index: int, key: str) -> bool:
         thumb = self.sliders().nth(index)
-        at_max = thumb.get_attribute("aria-valuenow") == thumb.get_attribute("aria-valuemax")
-        return "ArrowLeft" if at_max else "ArrowRight"
+        end = thumb.get_attribute("aria-valuemax" if key == "ArrowRight" else "aria-valuemin")
+        return thumb.get_attribute("aria-valuenow") == end
 
     def find_reactive_slider(self, need_chart: bool = True, presses: int = 4, attempt_ms: int = 15_000):
         """Find the first slider whose keyboard moves change the output text (and a chart).
@@ -327,6 +336,8 @@ class LabPage:
         for i in range(self.sliders().count()):
             before, key, seen = self.snapshot(), self.key_for(i), "nothing"
             for _ in range(presses):
+                if self.at_end(i, key):  # a press would change nothing: do not wait attempt_ms for it
+                    break
                 r = self.move(i, key, timeout_ms=attempt_ms)
                 if r["first"] is None:
                     break
@@ -337,3 +348,33 @@ class LabPage:
                     return (i, key), notes
             notes.append(f"slider {i} ({key}) changed {seen}")
         return None, notes
+
+
+class PagePool:
+    """Lab pages opened ahead of their turn: while one lab is tested the next one starts (one Pyodide
+    start-up keeps about one core busy; on two cores the other one is mostly idle)."""
+
+    def __init__(self, browser):
+        self.browser = browser
+        self.ahead: dict[str, LabPage] = {}
+
+    def open(self, url: str, throttle: float = 1.0) -> LabPage:
+        """The page for `url`, opened ahead or now (the caller closes it)."""
+        page = self.ahead.pop(url, None)
+        return page if page is not None else self._start(url, throttle)
+
+    def open_ahead(self, url: str, throttle: float = 1.0) -> None:
+        if url not in self.ahead:
+            self.ahead[url] = self._start(url, throttle)
+
+    def _start(self, url: str, throttle: float) -> LabPage:
+        page = LabPage(self.browser)
+        if throttle > 1:
+            page.throttle(throttle)
+        page.navigate(url)
+        return page
+
+    def close(self) -> None:
+        for page in self.ahead.values():
+            page.close()
+        self.ahead.clear()

@@ -46,31 +46,45 @@ def problems_of(lab_page) -> list[str]:
 
 @pytest.mark.browser
 @pytest.mark.parametrize("lab", SITE_LABS, ids=lambda p: p.stem)
-def test_lab_prerendered_then_live_and_reacts(lab, site_url, lab_page, artifacts, loaded_paths):
+def test_lab_prerendered_then_live_and_reacts(lab, site_url, lab_pages, request, artifacts, loaded_paths):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     throttled = lab.stem in THROTTLED
-    if throttled:
-        lab_page.throttle(4)
-    shown_s, state = lab_page.open_prerendered(site_url + page_name(lab))
-    problems = []
-    if state["live"]:
-        problems.append("the kernel was live before the pre-rendered content showed")
+    lab_page = lab_pages.open(site_url + page_name(lab), throttle=4 if throttled else 1)
+    following = next_lab(request)  # starts now, while this one is tested
+    if following is not None:
+        lab_pages.open_ahead(site_url + page_name(following), throttle=4 if following.stem in THROTTLED else 1)
     try:
-        lab_page.wait_interactive(timeout_ms=site_driver_timeout(throttled))
-    except PlaywrightTimeout:
-        problems.append("never became live with a slider and a drawn chart")
-    lab_page.settle(quiet_s=1.5)
-    if lab_page.page.locator("#mlsx-prerender").count():
-        problems.append("the pre-rendered copy was never replaced by marimo's drawing")
-    moved, notes = lab_page.find_reactive_slider(need_chart=True, attempt_ms=ATTEMPT_MS * (3 if throttled else 1))
-    lab_page.page.screenshot(path=artifacts / f"{lab.stem}.png", full_page=True)
-    if not moved:
-        problems.append(f"no slider changed both the output text and a chart: {'; '.join(notes)}")
-    problems += problems_of(lab_page)
-    loaded_paths.update(lab_page.loaded)
+        shown_s, live_first = lab_page.open_prerendered()
+        problems = ["the kernel was live before the pre-rendered content showed"] if live_first else []
+        try:
+            lab_page.wait_interactive(timeout_ms=site_driver_timeout(throttled))
+        except PlaywrightTimeout:
+            problems.append("never became live with a slider and a drawn chart")
+        lab_page.settle(quiet_s=1.5)
+        if lab_page.page.locator("#mlsx-prerender").count():
+            problems.append("the pre-rendered copy was never replaced by marimo's drawing")
+        moved, notes = lab_page.find_reactive_slider(need_chart=True,
+                                                     attempt_ms=ATTEMPT_MS * (3 if throttled else 1))
+        lab_page.page.screenshot(path=artifacts / f"{lab.stem}.png", full_page=True)
+        if not moved:
+            problems.append(f"no slider changed both the output text and a chart: {'; '.join(notes)}")
+        problems += problems_of(lab_page)
+        loaded_paths.update(lab_page.loaded)
+    finally:
+        lab_page.close()
     assert not problems, (f"{lab.name}{' (CPU 4x slower)' if throttled else ''}, pre-rendered content after "
                           f"{shown_s:.1f} s: " + "; ".join(problems))
+
+
+def next_lab(request):
+    """The lab of the next test in this run, if that test is this one for another lab."""
+    items = request.session.items
+    i = items.index(request.node)
+    following = items[i + 1] if i + 1 < len(items) else None
+    if following is None or getattr(following, "originalname", None) != request.node.originalname:
+        return None
+    return following.callspec.params["lab"]
 
 
 def site_driver_timeout(throttled: bool) -> int:
@@ -102,8 +116,7 @@ def test_url_round_trip_restores_a_moved_slider_and_a_prediction(site_url, lab_p
     assert moved != default
     shared = lab_page.page.url
     # a new visitor opens the shared address: the slider and the prediction come back
-    lab_page.page.goto(shared, wait_until="commit")
-    lab_page._t_nav = __import__("time").monotonic()
+    lab_page.navigate(shared)
     lab_page.wait_interactive()
     lab_page.settle(quiet_s=1.0)
     slider, radio = _slider_and_radio(lab_page)
