@@ -26,6 +26,12 @@ Pyodide runs the same Python several times slower, on every slider move.
   stay theirs).
 - altair's deep copy (at every ``+``, ``.properties()`` and ``alt.hconcat``) calls itself on each
   of the ~30 mostly-unset fields of every chart part: here it recurses only into what it copies.
+- altair's ``LayerChart``, ``alt.hconcat`` and friends deep-copy every sub-chart two or three times
+  (``_remove_duplicate_params``, ``_combine_subchart_params``) to merge and rename selection
+  parameters: ~70 % of building lab II.9's two-panel chart (a layer of three charts beside a layer
+  of four, profiled in CPython). A sub-chart with no parameters is left as it is by that
+  bookkeeping, so it is taken as it is, without the copies; altair's later steps copy a sub-chart
+  before they change it (``_remove_layer_props``, ``_combine_subchart_data``).
 - ``Chart.properties()`` validates each property against the vega-lite schema even with altair's
   debug mode off: skipped while debug mode is off (as ``labkit.init()`` leaves it).
 - marimo serializes each chart with altair's ``to_json`` defaults, ``indent=2``: with an indent,
@@ -322,7 +328,49 @@ def _speed_up_altair() -> None:
             validate_property(cls, name, value, schema)
 
     _patch(SchemaBase, "validate_property", classmethod(validate_property_in_debug_mode))
+    _layer_without_copies()
     _send_charts_unindented()
+
+
+def _layer_without_copies() -> None:
+    """Skip altair's parameter bookkeeping, and the deep copies it makes, for charts that have no
+    parameters (selections, variables): it would change nothing in them."""
+    import sys
+
+    import altair as alt
+    from altair.utils.schemapi import Undefined
+    api = sys.modules[alt.LayerChart.__module__]
+    if not (hasattr(api, "_remove_duplicate_params") and hasattr(api, "_combine_subchart_params")):
+        return
+    remove_duplicates, combine = api._remove_duplicate_params, api._combine_subchart_params
+
+    def no_params(chart) -> bool:
+        return getattr(chart, "params", Undefined) is Undefined
+
+    def untouched(chart, in_concat: bool) -> bool:
+        """What ``_combine_subchart_params`` would leave as it is, apart from copying it."""
+        if not no_params(chart):
+            return False
+        if in_concat and isinstance(chart, alt.FacetChart):   # renamed by position in a concat
+            return False
+        if in_concat and isinstance(chart, alt.LayerChart):   # named layers are renamed by position
+            return all(getattr(layer, "name", Undefined) is Undefined for layer in chart.layer
+                       if isinstance(layer, alt.Chart))
+        return True
+
+    def _remove_duplicate_params(layer):
+        if all(no_params(chart) for chart in layer):
+            return list(layer)
+        return remove_duplicates(layer)
+
+    def _combine_subchart_params(params, subcharts):
+        if (params is Undefined or (isinstance(params, list) and not params)) and all(
+                untouched(chart, len(subcharts) > 1) for chart in subcharts):
+            return Undefined, list(subcharts)
+        return combine(params, subcharts)
+
+    _patch(api, "_remove_duplicate_params", _remove_duplicate_params)
+    _patch(api, "_combine_subchart_params", _combine_subchart_params)
 
 
 def _send_charts_unindented() -> None:

@@ -79,7 +79,8 @@ def test_every_patch_is_installed_and_undone_by_originals():
     import marimo._output.md as marimo_md
     assert {name for _, name, _, _ in _lab_speed.PATCHES} == {
         "_render_markdown", "get_entry_points", "from_dict", "_deep_copy", "_wrap_in_channel",
-        "validate_jsonschema", "validate_property", "_data_descriptor", "chart_to_json"}
+        "validate_jsonschema", "validate_property", "_data_descriptor", "chart_to_json",
+        "_remove_duplicate_params", "_combine_subchart_params"}
     fast = marimo_md._render_markdown, schemapi._deep_copy
     with _lab_speed.originals():
         assert (marimo_md._render_markdown, schemapi._deep_copy) != fast
@@ -122,6 +123,34 @@ def test_chart_building_matches_altair_and_properties_validate_in_debug_mode():
     chart.properties(width="not a size")          # debug mode off (labkit.init): not validated
     with alt.utils.schemapi.debug_mode(True), pytest.raises(Exception, match="not a size"):
         chart.properties(width="not a size")
+
+
+def test_charts_without_parameters_are_layered_and_concatenated_as_altair_does():
+    import altair as alt
+
+    def build(named: bool):
+        rows = ({"x": 1, "y": 2.5, "k": "a"}, {"x": 2, "y": 3.0, "k": "b"})
+        line = labkit.chart(rows).mark_line().encode(x="x:Q", y="y:Q", color="k:N").properties(width=150)
+        dots = labkit.chart(rows).mark_point().encode(x="x:Q", y="y:Q")
+        if named:   # a named layer is renamed by its position in a concat: altair's own path
+            dots = dots.properties(name="dots")
+        left = alt.layer(line, dots).properties(title="left")
+        right = (dots + labkit.chart([{"y": 3}]).mark_rule().encode(y="y:Q")).properties(height=90)
+        both = alt.hconcat(left, right, alt.vconcat(left, right)).resolve_scale(color="independent")
+        # the parts as the lab wrote them are not changed by being layered or concatenated
+        return both.to_dict(), line.to_dict(), dots.to_dict(), left.to_dict()
+
+    for named in (False, True):
+        fast = build(named)
+        with _lab_speed.originals():
+            assert build(named) == fast, named
+    line = labkit.chart([{"x": 1}]).mark_line().encode(x="x:Q")
+    dots = labkit.chart([{"x": 2}]).mark_point().encode(x="x:Q")   # other data: it stays with each
+    assert alt.layer(line, dots).layer[0] is line                   # not copied
+    assert alt.hconcat(line, dots.properties(name="n")).hconcat[0] is line
+    pick = alt.selection_point(fields=["x"])
+    with_params = alt.layer(line.add_params(pick), line)
+    assert with_params.params is not alt.Undefined and with_params.layer[1] is not line   # altair's own path
 
 
 def test_charts_are_sent_unindented_with_the_same_json_value():
