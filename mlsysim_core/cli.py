@@ -9,18 +9,22 @@ for a terminal (the equations in plain text, the numbers substituted), or with `
 object: the result's fields and their raw values. Bad input prints one line ``error: <message>``
 and exits with status 2.
 
-Start-up matters (a shell loop may call this thousands of times): only argparse and json are
-imported here at module level; solvers, the zoo and the walls are imported inside the subcommand
-that needs them, and nothing heavy (altair, marimo) ever is.
+Start-up matters (a shell loop may call this thousands of times): at module level only argparse,
+json, os and sys are imported here, with the command line's own standard-library-only helpers
+(`mlsysim_core.terminal` for the plain-text explanations, ``_cli_catalog`` for the walls and zoo
+listings, ``_cli_values`` for JSON values and numbers); solvers, the zoo and the walls are imported
+inside the subcommand that needs them, and nothing heavy (altair, marimo) ever is.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import re
 import sys
+
+from ._cli_catalog import _KINDS, _walls, _zoo
+from ._cli_values import _jsonable, _value
+from .terminal import render
 
 JSON_HELP = ("print one JSON object instead: keys are the result's field names, numbers are in SI "
              "base units (s, B, FLOP, FLOP/s, B/s, W, J, USD; fractions as 0..1) except where the "
@@ -156,254 +160,6 @@ def _reliability(a):
     return (f"Reliability: {_what(fleet, n)}, a {a.hours:g} h job", r,
             ("fleet_mtbf", "failure_probability", "expected_failures", "optimal_checkpoint_interval",
              "goodput_ratio"))
-
-
-# ---------------------------------------------------------------- walls and zoo (no solver result)
-
-def _walls_module():
-    try:
-        from . import walls
-    except ImportError:
-        return None
-    return walls
-
-
-def _wall_row(w) -> dict:
-    solver = getattr(w, "solver", None)
-    return {"number": getattr(w, "number", None), "name": getattr(w, "name", None),
-            "domain": getattr(w, "domain", None), "equation": getattr(w, "equation", None),
-            "solver": getattr(solver, "__name__", None if solver is None else str(solver))}
-
-
-def _walls(a, out):
-    from .errors import MLSysError, SpecError
-    mod = _walls_module()
-    if mod is None or not hasattr(mod, "WALLS"):
-        raise MLSysError("the walls catalogue (mlsysim_core.walls) is not part of this installation")
-    walls = list(mod.WALLS)
-    if a.number is None:
-        rows = [_wall_row(w) for w in walls]
-        if a.json:
-            return out(json.dumps({"walls": rows}, indent=2, ensure_ascii=False))
-        for r in rows:
-            out(f"{r['number']:>2}  {r['name']:<22} {r['domain'] or '':<14} {r['solver'] or ''}")
-        return None
-    match = [w for w in walls if getattr(w, "number", None) == a.number]
-    if not match:
-        numbers = [getattr(w, "number", None) for w in walls]
-        raise SpecError("number", a.number, f"a wall number from {min(numbers)} to {max(numbers)}")
-    w = match[0]
-    row = _wall_row(w)
-    result = w.example() if callable(getattr(w, "example", None)) else None
-    if a.json:
-        if result is not None and hasattr(result, "raw"):
-            row["example"] = _jsonable(result.raw())
-        return out(json.dumps(row, indent=2, ensure_ascii=False))
-    out(f"Wall {row['number']}: {row['name']} ({row['domain']})")
-    if row["equation"]:
-        out("  " + terminal_math(str(row["equation"])))
-    if row["solver"]:
-        out(f"  solver: {row['solver']}")
-    if result is not None and hasattr(result, "explain"):
-        out("")
-        out("Example:")
-        out(render(result.explain()))
-    return None
-
-
-_KINDS = ("hardware", "models", "grids", "datacenters", "clusters", "nodes", "fabrics")
-# dimension of a zoo field (loader.SCHEMAS) -> the canonical unit its value is stored in
-_CANON = {"flop/s": "FLOP/s", "flop": "FLOP", "byte": "B", "byte/s": "B/s", "W": "W", "s": "s",
-          "hour": "h", "year": "", "USD": "USD", "USD/hour": "USD/h", "USD/kWh": "USD/kWh", "count": "",
-          "g/kWh": "g/kWh", "L/kWh": "L/kWh", "1": ""}
-
-
-def _registry(kind: str):
-    from . import zoo
-    return {"hardware": zoo.Hardware, "models": zoo.Models, "grids": zoo.Infra.Grids,
-            "datacenters": zoo.Infra.Datacenters, "clusters": zoo.Systems.Clusters,
-            "nodes": zoo.Systems.Nodes, "fabrics": zoo.Systems.Fabrics}[kind]
-
-
-def _zoo(a, out):
-    from .errors import SpecError
-    from .fmt import si
-    if a.action == "list":
-        kinds = _KINDS if a.name is None else (a.name,)
-        for k in kinds:
-            if k not in _KINDS:
-                raise SpecError("kind", k, "one of " + ", ".join(_KINDS))
-        listing = {k: {key: getattr(v, "name", key) for key, v in zip(_registry(k).names(), _registry(k))}
-                   for k in kinds}
-        if a.json:
-            return out(json.dumps(listing, indent=2, ensure_ascii=False))
-        for k, entries in listing.items():
-            out(f"{k} ({len(entries)}):")
-            for key, name in entries.items():
-                out(f"  {key:<22} {name}")
-        return None
-    if a.name is None:
-        raise SpecError("name", None, "a zoo entry to show, e.g. `mlsysim-core zoo show H100`")
-    from .zoo.loader import SCHEMAS, load
-    kinds = _KINDS if a.kind is None else (a.kind,)
-    for k in kinds:
-        if k not in _KINDS:
-            raise SpecError("--kind", k, "one of " + ", ".join(_KINDS))
-        reg = _registry(k)
-        if a.name in reg:
-            key = reg.get(a.name).key
-            raw = load(k)[key]
-            break
-    else:
-        raise SpecError("name", a.name, "an entry of the zoo (see `mlsysim-core zoo list`)")
-    schema = SCHEMAS[k]
-    fields, units = {}, {}
-    for f, v in raw.items():
-        if isinstance(v, dict):   # peak_flops: precision -> value
-            for sub, x in v.items():
-                fields[f"{f}.{sub}"], units[f"{f}.{sub}"] = x, _CANON.get(schema[f][0][6:], "")
-        else:
-            fields[f] = v
-            units[f] = _CANON.get(schema[f][0], "")
-    if a.json:
-        return out(json.dumps({"kind": k, "key": key, "fields": _jsonable(fields),
-                               "sources": dict(raw.sources)}, indent=2, ensure_ascii=False))
-    out(f"{k} [{key}]")
-    for f, v in fields.items():
-        dim = schema.get(f.split(".")[0], ("str",))[0]
-        if not isinstance(v, float):
-            shown = str(v)
-        elif dim == "year":
-            shown = f"{v:.0f}"
-        elif dim in ("count", "1") or units[f] in ("h", "g/kWh", "L/kWh", "USD/kWh", "USD/h", "USD"):
-            shown = f"{si(v, '') if dim == 'count' and v >= 1e6 else _number(v)} {units[f]}".strip()
-        else:
-            shown = si(v, units[f])
-        src = raw.sources.get(f)
-        out(f"  {f:<24} {shown}")
-        if src:
-            out(f"      source: {src}")
-    return None
-
-
-# ---------------------------------------------------------------- rendering
-
-def _jsonable(v):
-    """Raw result values as JSON: finite floats stay, inf/NaN -> null, specs -> their name."""
-    if isinstance(v, bool) or v is None or isinstance(v, (int, str)):
-        return v
-    if isinstance(v, float):
-        return v if math.isfinite(v) else None
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [_jsonable(x) for x in v]
-    if hasattr(v, "magnitude"):   # a Quantity: SI base units
-        return _jsonable(float(v.to_base_units().magnitude))
-    return getattr(v, "name", None) or str(v)
-
-
-_SYMBOLS = {
-    "times": " × ", "cdot": " · ", "le": " ≤ ", "leq": " ≤ ", "ge": " ≥ ", "geq": " ≥ ",
-    "approx": " ≈ ", "ne": " ≠ ", "neq": " ≠ ", "to": " → ", "rightarrow": " → ", "infty": "∞", "sum": "Σ", "prod": "Π",
-    "pm": "±", "lceil": "⌈", "rceil": "⌉", "lfloor": "⌊", "rfloor": "⌋", "mid": "|", "partial": "∂",
-    "left": "", "right": "", "big": "", "Big": "", "quad": "  ", "qquad": "    ", "displaystyle": "",
-    ",": " ", ";": " ", ":": " ", "!": "", " ": " ", "%": "%", "_": "_", "{": "{", "}": "}",
-    "$": "$", "&": "&", "#": "#", "\\": " ",
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "Delta": "Δ", "epsilon": "ε",
-    "varepsilon": "ε", "eta": "η", "theta": "θ", "lambda": "λ", "Lambda": "Λ", "mu": "μ", "pi": "π",
-    "rho": "ρ", "sigma": "σ", "Sigma": "Σ", "tau": "τ", "phi": "φ", "varphi": "φ", "omega": "ω",
-    "Omega": "Ω", "nu": "ν", "kappa": "κ", "chi": "χ", "psi": "ψ", "xi": "ξ", "zeta": "ζ",
-}
-_TEXT = {"text", "mathrm", "textrm", "mathit", "mathbf", "textbf", "textit", "operatorname", "mathsf",
-         "boldsymbol", "mathcal", "mbox"}
-_CMD = re.compile(r"\\([A-Za-z]+|.)")
-_SIMPLE = re.compile(r"^[\w.·^√⁰-⁹]+$")
-
-
-def _group(s: str, i: int) -> tuple[str, int]:
-    """The next argument of a command: a {braced group} or a single token."""
-    while i < len(s) and s[i] == " ":
-        i += 1
-    if i >= len(s):
-        return "", i
-    if s[i] == "{":
-        depth, j = 0, i
-        while j < len(s):
-            depth += {"{": 1, "}": -1}.get(s[j], 0)
-            if depth == 0:
-                return s[i + 1:j], j + 1
-            j += 1
-        return s[i + 1:], len(s)
-    m = _CMD.match(s, i) if s[i] == "\\" else None
-    return (m.group(0), m.end()) if m else (s[i], i + 1)
-
-
-def _wrap(x: str) -> str:
-    return x if _SIMPLE.match(x) else f"({x})"
-
-
-def terminal_math(tex: str) -> str:
-    """LaTeX as plain text: ``\\frac{a}{b}`` -> ``a / b``, ``\\times`` -> ``×``, ``\\text{X}`` -> X."""
-    out, i = [], 0
-    while i < len(tex):
-        c = tex[i]
-        if c == "\\":
-            m = _CMD.match(tex, i)
-            name, i = m.group(1), m.end()
-            if name in ("frac", "dfrac", "tfrac"):
-                num, i = _group(tex, i)
-                den, i = _group(tex, i)
-                # sentinels mark the fraction so a juxtaposed factor gets an explicit "·" below
-                out.append(f"\x01{_wrap(terminal_math(num).strip())} / {_wrap(terminal_math(den).strip())}\x02")
-            elif name in _TEXT:
-                arg, i = _group(tex, i)
-                out.append(arg.replace("\\", ""))
-            elif name == "sqrt":
-                arg, i = _group(tex, i)
-                out.append("√" + _wrap(terminal_math(arg).strip()))
-            else:
-                out.append(_SYMBOLS.get(name, name))
-        elif c in "^_" and tex[i + 1:i + 2] == "{":
-            arg, i = _group(tex, i + 1)    # e^{-T/M} -> e^(-T/M); T_{step} -> T_step
-            out.append(c + _wrap(terminal_math(arg).strip()))
-        elif c in "{}":
-            i += 1
-        elif c == "~":
-            out.append(" ")
-            i += 1
-        else:
-            out.append(c)
-            i += 1
-    text = "".join(out)
-    text = re.sub(r"\x02\s*(?=[\w(\x01√])", " · ", text)
-    text = re.sub(r"(?<=[\w)])\s*\x01", " · ", text)
-    return re.sub(r" {2,}", " ", text.replace("\x01", "").replace("\x02", ""))
-
-
-_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.S)
-
-
-def render(markdown: str) -> str:
-    """A result's ``explain()`` (Markdown + LaTeX) for a terminal: no $, no &nbsp;, no **."""
-    text = _MATH.sub(lambda m: terminal_math(m.group(1)), markdown)
-    text = text.replace("\\$", "$").replace("&nbsp;", " ")
-    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)
-    text = re.sub(r"(?<![\w*])\*(\S.*?)\*(?![\w*])", r"\1", text)
-    return "\n".join(line.rstrip() for line in text.splitlines())
-
-
-def _value(result, name: str) -> str:
-    v = result[name]
-    if hasattr(v, "magnitude"):
-        return f"{_number(float(v.magnitude))} {v.units:~P}"
-    if isinstance(v, float):
-        return _number(v)
-    return str(v)
-
-
-def _number(v: float) -> str:
-    return f"{v:,.0f}" if 1e4 <= abs(v) < 1e15 else f"{v:.4g}"
 
 
 # ---------------------------------------------------------------- parser

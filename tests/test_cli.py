@@ -13,7 +13,8 @@ import pytest
 from mlsysim_core import (DistributedModel, EconomicsModel, Engine, Hardware, Models,
                           ParallelismOptimizer, ReliabilityModel, ServingModel, SustainabilityModel,
                           Systems)
-from mlsysim_core.cli import main, render, terminal_math
+from mlsysim_core.cli import main
+from mlsysim_core.terminal import render, terminal_math
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBCOMMANDS = ("roofline", "serve", "train", "search", "tco", "carbon", "reliability", "walls", "zoo")
