@@ -47,6 +47,17 @@ Pyodide runs the same Python several times slower, on every slider move.
   The name is read with marimo's slim name decoder; the record is brought up to date once the
   kernel has been quiet for ``_VIEW_DELAY_S`` (or after ``_VIEW_PENDING_MAX`` messages), off the
   path from a slider move to its outputs.
+- In the browser, marimo's kernel sends what its editor's side panels show (each re-run cell's
+  variables with a preview of each value, data sources, datasets, storage; and a check whether
+  duckdb is installed, a file-system search, per cell): ~15 % of the kernel's time per slider move
+  in lab II.9, and its lab's start-up probed every variable for a SQL engine (0.16 s, profiled).
+  The labs site shows each lab in run mode (``build_wasm`` exports ``--mode run``), which has no
+  such panels, but marimo's Pyodide bootstrap always starts its session in edit mode, the only
+  mode in which these are sent. ``labkit.init()`` in a browser kernel means the labs site: there
+  they are not sent (opened in marimo's browser editor instead, its variables panel stays empty).
+- marimo re-derives facts about a cell that cannot change while the cell exists (its code is
+  fixed): ``toplevel_variable`` parses the cell's code anew after every run, and the module
+  registry walks every cell's imports twice per re-run cell. Each is kept on the cell.
 """
 from __future__ import annotations
 
@@ -118,6 +129,7 @@ def install() -> None:
     _memoize_markdown()
     _memoize_entry_points()
     _memoize_local_descriptors()
+    _memoize_cell_facts()
     _speed_up_pyodide_session()
     import altair
     if altair.__version__.split(".")[0] in ("5", "6"):
@@ -169,6 +181,30 @@ def _memoize_local_descriptors() -> None:
             return descriptor
 
     _patch(AsyncLocal, "_data_descriptor", _data_descriptor)
+
+
+def _memoize_cell_facts() -> None:
+    from marimo._ast.cell import CellImpl
+    names = ("toplevel_variable", "imports", "imported_namespaces")
+    if not all(isinstance(CellImpl.__dict__.get(n), property) for n in names):
+        return   # another marimo: nothing to keep
+
+    def kept(name: str, copy):
+        compute = CellImpl.__dict__[name].fget
+        slot = f"_mlsx_{name}"
+
+        def get(self):
+            facts = self.__dict__   # a frozen dataclass: its fields are fixed, its __dict__ is not
+            if slot not in facts:
+                facts[slot] = compute(self)
+            return copy(facts[slot])
+        get.__doc__ = compute.__doc__
+        return property(get)
+
+    same = lambda v: v  # noqa: E731  (a VariableData or None, as marimo returns it)
+    _patch(CellImpl, "toplevel_variable", kept("toplevel_variable", same))
+    _patch(CellImpl, "imports", kept("imports", list))   # callers get their own list and set
+    _patch(CellImpl, "imported_namespaces", kept("imported_namespaces", set))
 
 
 def _kernel_session():
@@ -245,6 +281,14 @@ def _speed_up_pyodide_session() -> None:
         loop = asyncio.get_event_loop()
     record = DeferredRecord(session.session_view, loop.call_later, loop.time)
     session.session_view.add_raw_notification = record.add_raw_notification
+    _no_editor_panels()
+
+
+def _no_editor_panels() -> None:
+    """No variables, datasets, data sources or storage sent for panels a run-mode page lacks."""
+    from marimo._runtime.runner import cell_runner
+    if callable(getattr(cell_runner, "_should_broadcast_data", None)):
+        _patch(cell_runner, "_should_broadcast_data", lambda: False)
 
 
 def _speed_up_altair() -> None:

@@ -80,11 +80,35 @@ def test_every_patch_is_installed_and_undone_by_originals():
     assert {name for _, name, _, _ in _lab_speed.PATCHES} == {
         "_render_markdown", "get_entry_points", "from_dict", "_deep_copy", "_wrap_in_channel",
         "validate_jsonschema", "validate_property", "_data_descriptor", "chart_to_json",
-        "_remove_duplicate_params", "_combine_subchart_params"}
+        "_remove_duplicate_params", "_combine_subchart_params",
+        "toplevel_variable", "imports", "imported_namespaces"}
     fast = marimo_md._render_markdown, schemapi._deep_copy
     with _lab_speed.originals():
         assert (marimo_md._render_markdown, schemapi._deep_copy) != fast
     assert (marimo_md._render_markdown, schemapi._deep_copy) == fast
+
+
+@pytest.mark.parametrize("code", [
+    "import os.path\nimport altair as alt\nfrom json import dumps as d\nx = 1",
+    "def helper(a):\n    return a + 1",
+    "def _private():\n    return 0",
+    "class Shape:\n    pass",
+    "y = x + 1",
+    "mo.md('text')",
+])
+def test_cell_facts_are_kept_per_cell_and_are_what_marimo_derives(code):
+    from marimo._ast.compiler import compile_cell
+    cell = compile_cell(code, cell_id="Hbol")
+    with _lab_speed.originals():
+        want = (cell.toplevel_variable, cell.imports, cell.imported_namespaces)
+        fresh = compile_cell(code, cell_id="Hbol")   # never read with the speed-ups
+    for _ in range(2):   # computed, then kept
+        got = (cell.toplevel_variable, cell.imports, cell.imported_namespaces)
+        assert got == want
+    assert cell.imports is not cell.imports and cell.imported_namespaces is not cell.imported_namespaces
+    cell.imported_namespaces.add("changed by a caller")   # a caller's copy: the kept set is not changed
+    assert cell.imported_namespaces == want[2]
+    assert (fresh.toplevel_variable, fresh.imports, fresh.imported_namespaces) == want
 
 
 def test_markdown_memo_returns_marimo_html_and_stays_bounded(monkeypatch):
@@ -315,6 +339,10 @@ def test_browser_session_gets_the_page_writer_and_the_deferred_record(monkeypatc
 
     session = PyodideSession()
     monkeypatch.setattr(_lab_speed, "_kernel_session", lambda: session)
+    from marimo._runtime.runner import cell_runner
+    # what this test installs is undone after it (this process is not a browser kernel)
+    monkeypatch.setattr(_lab_speed, "PATCHES", list(_lab_speed.PATCHES))
+    monkeypatch.setattr(cell_runner, "_should_broadcast_data", cell_runner._should_broadcast_data)
 
     async def run():
         _lab_speed._speed_up_pyodide_session()
@@ -326,6 +354,10 @@ def test_browser_session_gets_the_page_writer_and_the_deferred_record(monkeypatc
         assert posted[0].startswith('{"op": "cell-op", "data": {') and recorded == []
         await asyncio.sleep(_lab_speed._VIEW_DELAY_S + 0.2)
         assert recorded == [message]
+        # a run-mode page has no variables/datasets panels: nothing is sent for them (the flag's
+        # only readers are pinned in test_only_editor_panels_read_the_broadcast_flag)
+        assert cell_runner._should_broadcast_data() is False
+        assert [name for _, name, _, _ in _lab_speed.PATCHES][-1] == "_should_broadcast_data"
 
     # in a thread of its own: the browser tests' session-scoped Playwright keeps a loop running in
     # this one, and asyncio.run refuses to start inside a running loop
@@ -334,6 +366,23 @@ def test_browser_session_gets_the_page_writer_and_the_deferred_record(monkeypatc
     worker.start()
     worker.join()
     assert not errors, errors[0]
+
+
+def test_only_editor_panels_read_the_broadcast_flag():
+    """What _lab_speed turns off in the browser is what feeds the editor's side panels, nothing else."""
+    import inspect
+    import pathlib
+    import marimo
+    from marimo._runtime.runner import hooks_post_execution as hooks
+    readers = {name for name, fn in vars(hooks).items()
+               if inspect.isfunction(fn) and "ctx.should_broadcast_data" in inspect.getsource(fn)}
+    assert readers == {"_broadcast_variables", "_broadcast_datasets", "_broadcast_data_source_connection",
+                       "_broadcast_duckdb_datasource", "broadcast_storage_backends"}
+    root = pathlib.Path(marimo.__file__).parent
+    users = {".".join(f.relative_to(root.parent).with_suffix("").parts) for f in root.rglob("*.py")
+             if "should_broadcast_data" in f.read_text(encoding="utf-8")}
+    assert users == {"marimo._runtime.runner.cell_runner", "marimo._runtime.runner.hook_context",
+                     "marimo._runtime.runner.hooks_post_execution"}
 
 
 def _run_collecting(fn, arg, errors):
