@@ -285,10 +285,18 @@ def _speed_up_pyodide_session() -> None:
 
 
 def _no_editor_panels() -> None:
-    """No variables, datasets, data sources or storage sent for panels a run-mode page lacks."""
-    from marimo._runtime.runner import cell_runner
-    if callable(getattr(cell_runner, "_should_broadcast_data", None)):
-        _patch(cell_runner, "_should_broadcast_data", lambda: False)
+    """No variables, datasets, data sources or storage sent for panels a run-mode page lacks.
+
+    The five hooks that send them each return at once when their context's
+    ``should_broadcast_data`` is false; the context is made once per run of cells, before the cells
+    run, so the flag reads false on the class (a data descriptor wins over the instance's field):
+    the run that is going on (the lab's first, which calls ``labkit.init()``) is covered too."""
+    import dataclasses
+    from marimo._runtime.runner.hook_context import PostExecutionHookContext
+    if "should_broadcast_data" not in {f.name for f in dataclasses.fields(PostExecutionHookContext)}:
+        return
+    _patch(PostExecutionHookContext, "should_broadcast_data",
+           property(lambda self: False, lambda self, value: None, doc="False: no editor panels in the site"))
 
 
 def _speed_up_altair() -> None:

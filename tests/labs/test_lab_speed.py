@@ -339,10 +339,13 @@ def test_browser_session_gets_the_page_writer_and_the_deferred_record(monkeypatc
 
     session = PyodideSession()
     monkeypatch.setattr(_lab_speed, "_kernel_session", lambda: session)
-    from marimo._runtime.runner import cell_runner
+    import dataclasses
+    from marimo._runtime.runner.hook_context import PostExecutionHookContext
     # what this test installs is undone after it (this process is not a browser kernel)
     monkeypatch.setattr(_lab_speed, "PATCHES", list(_lab_speed.PATCHES))
-    monkeypatch.setattr(cell_runner, "_should_broadcast_data", cell_runner._should_broadcast_data)
+    monkeypatch.setattr(PostExecutionHookContext, "should_broadcast_data", False)
+    made_before = PostExecutionHookContext(*[None] * 6, should_broadcast_data=True)   # a run going on
+    assert made_before.should_broadcast_data is True
 
     async def run():
         _lab_speed._speed_up_pyodide_session()
@@ -356,8 +359,10 @@ def test_browser_session_gets_the_page_writer_and_the_deferred_record(monkeypatc
         assert recorded == [message]
         # a run-mode page has no variables/datasets panels: nothing is sent for them (the flag's
         # only readers are pinned in test_only_editor_panels_read_the_broadcast_flag)
-        assert cell_runner._should_broadcast_data() is False
-        assert [name for _, name, _, _ in _lab_speed.PATCHES][-1] == "_should_broadcast_data"
+        made_after = PostExecutionHookContext(*[None] * 6, should_broadcast_data=True)
+        assert made_before.should_broadcast_data is False and made_after.should_broadcast_data is False
+        assert dataclasses.replace(made_after).should_broadcast_data is False
+        assert [name for _, name, _, _ in _lab_speed.PATCHES][-1] == "should_broadcast_data"
 
     # in a thread of its own: the browser tests' session-scoped Playwright keeps a loop running in
     # this one, and asyncio.run refuses to start inside a running loop
