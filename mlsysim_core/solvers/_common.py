@@ -1,5 +1,5 @@
-"""Spec checks shared by the solvers (model, hardware, fleet, precision, batch, efficiency), on
-top of ``mlsysim_core.checks`` (``flag`` is re-exported for the solvers)."""
+"""Spec checks shared by the solvers (model, hardware, fleet, precision, batch, efficiency, tensor
+parallelism), on top of ``mlsysim_core.checks`` (``flag`` is re-exported for the solvers)."""
 from __future__ import annotations
 
 from ..checks import MAX_COUNT, efficiency as _efficiency, flag, positive_int
@@ -53,3 +53,44 @@ def check_batch(batch_size, name: str = "batch_size") -> int:
 
 def check_efficiency(efficiency, name: str = "efficiency") -> float:
     return _efficiency(name, efficiency)
+
+
+# formats that need native tensor units: a device without them is refused, not silently upcast
+# (int4 stays a weight-only format that falls back to the device's wider path)
+NATIVE_ONLY = frozenset(("fp4", "fp6"))
+_MAX_TP: dict[str, int] = {}
+
+
+def check_device_precision(hardware, precision: str, name: str = "precision") -> None:
+    """Refuse fp4/fp6 on a device whose datasheet gives no rate for them, naming what it supports."""
+    flops = hardware.compute.flops_by_precision
+    if precision in NATIVE_ONLY and precision not in flops:
+        raise SpecError(name, precision, f"a precision {hardware.name} supports: {', '.join(flops)}",
+                        "it has no fp4/fp6 tensor units; for 4-bit weights on it use int4 (weight-only)")
+
+
+def max_tp(hardware) -> int:
+    """Largest tensor-parallel group for ``hardware``: its largest node in the zoo, else an HGX node."""
+    n = _MAX_TP.get(hardware.key)
+    if n is None:
+        from ..zoo import _nodes, constants
+        sizes = [nd.accelerators_per_node for nd in _nodes().values() if nd.accelerator.key == hardware.key]
+        n = _MAX_TP[hardware.key] = max(sizes) if sizes else int(constants().serving_default_node_size)
+    return n
+
+
+def check_tp(tp_size, model, hardware, name: str = "tp_size") -> int:
+    if tp_size == 1:
+        return 1
+    tp = positive_int(name, tp_size)
+    if hardware.interconnect is None:
+        raise SpecError(name, tp_size, f"1: {hardware.name} has no accelerator interconnect "
+                        "in the zoo to split a model over")
+    cap = max_tp(hardware)
+    if tp > cap:
+        raise SpecError(name, tp_size, f"at most {cap}: the accelerators of one {hardware.name} node "
+                        "(tensor parallelism stays inside one NVLink domain)")
+    if model.heads % tp:
+        raise SpecError(name, tp_size, f"a divisor of {model.heads} ({model.name}'s attention heads, "
+                        "which tensor parallelism splits)")
+    return tp

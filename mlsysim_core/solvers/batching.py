@@ -27,8 +27,8 @@ from ..formulas import (calc_continuous_step_time, calc_itl, calc_kv_cache_bytes
 from ..results import Result
 from ..zoo import constants
 from ..units import BYTES_PER_ELEMENT
-from ._common import check_batch, check_efficiency, check_hardware, check_transformer
-from .serving import _NATIVE_ONLY, ServingModel
+from ._common import NATIVE_ONLY, check_batch, check_efficiency, check_hardware, check_transformer
+from .serving import ServingModel
 
 _MS, _GB = ("ms", 1e3), ("GB", 1e-9)
 _SERVE = ServingModel()
@@ -74,7 +74,7 @@ class _Spec:
             return None
         self = cls()
         self.model, self.hardware, self.cal = model, hardware, cal
-        self.native_only = precision in _NATIVE_ONLY          # ServingModel checks the device for these
+        self.native_only = precision in NATIVE_ONLY          # ServingModel checks the device for these
         self.kv_elems = model.kv_elements_per_token_layer(1)  # (2 H_kv d_head)
         self.kv_bpe = kv_bpe
         # KV bytes per token (model.kv_cache_bytes at S = B = 1): ServingModel's kv / (S B), exactly

@@ -48,48 +48,8 @@ from ..formulas import (calc_bottleneck, calc_prefill_flops_cached, calc_specula
 from ..units import magnitude
 from ..zoo import constants
 from ..results import ServingResult
-from ._common import (check_batch, check_efficiency, check_hardware, check_precision,
-                      check_transformer)
-
-# formats that need native tensor units: a device without them is refused, not silently upcast
-# (int4 stays a weight-only format that falls back to the device's wider path)
-_NATIVE_ONLY = frozenset(("fp4", "fp6"))
-_MAX_TP: dict[str, int] = {}
-
-
-def check_device_precision(hardware, precision: str, name: str = "precision") -> None:
-    """Refuse fp4/fp6 on a device whose datasheet gives no rate for them, naming what it supports."""
-    flops = hardware.compute.flops_by_precision
-    if precision in _NATIVE_ONLY and precision not in flops:
-        raise SpecError(name, precision, f"a precision {hardware.name} supports: {', '.join(flops)}",
-                        "it has no fp4/fp6 tensor units; for 4-bit weights on it use int4 (weight-only)")
-
-
-def max_tp(hardware) -> int:
-    """Largest tensor-parallel group for ``hardware``: its largest node in the zoo, else an HGX node."""
-    n = _MAX_TP.get(hardware.key)
-    if n is None:
-        from ..zoo import _nodes
-        sizes = [nd.accelerators_per_node for nd in _nodes().values() if nd.accelerator.key == hardware.key]
-        n = _MAX_TP[hardware.key] = max(sizes) if sizes else int(constants().serving_default_node_size)
-    return n
-
-
-def check_tp(tp_size, model, hardware, name: str = "tp_size") -> int:
-    if tp_size == 1:
-        return 1
-    tp = positive_int(name, tp_size)
-    if hardware.interconnect is None:
-        raise SpecError(name, tp_size, f"1: {hardware.name} has no accelerator interconnect "
-                        "in the zoo to split a model over")
-    cap = max_tp(hardware)
-    if tp > cap:
-        raise SpecError(name, tp_size, f"at most {cap}: the accelerators of one {hardware.name} node "
-                        "(tensor parallelism stays inside one NVLink domain)")
-    if model.heads % tp:
-        raise SpecError(name, tp_size, f"a divisor of {model.heads} ({model.name}'s attention heads, "
-                        "which tensor parallelism splits)")
-    return tp
+from ._common import (NATIVE_ONLY, check_batch, check_device_precision, check_efficiency, check_hardware,
+                      check_precision, check_tp, check_transformer)
 
 
 def _weights_read(model, tokens: float, bpe: float, tp: int) -> float:
@@ -137,13 +97,13 @@ class ServingModel:
             bandwidth_efficiency = check_efficiency(bandwidth_efficiency, "bandwidth_efficiency")
         if output_tokens != 0:
             output_tokens = positive_int("output_tokens", output_tokens, minimum=0)
-        if precision in _NATIVE_ONLY:
+        if precision in NATIVE_ONLY:
             check_device_precision(hardware, precision)
         tp = check_tp(tp_size, model, hardware)
         dec_hw = hardware
         if decode_hardware is not None:
             dec_hw = check_hardware(decode_hardware, "decode_hardware")
-            if precision in _NATIVE_ONLY:
+            if precision in NATIVE_ONLY:
                 check_device_precision(dec_hw, precision)
             check_tp(tp, model, dec_hw)
         elif network_bandwidth is not None:

@@ -21,8 +21,8 @@ from ..fmt import si
 from ..formulas import calc_prefill_flops, calc_streaming_crossover_batch, calc_streaming_layer_time
 from ..results import Result
 from ..zoo import constants
-from ._common import check_batch, check_efficiency, check_hardware, check_precision, check_transformer
-from .serving import check_device_precision
+from ._common import (check_batch, check_device_precision, check_efficiency, check_hardware, check_precision,
+                      check_transformer)
 
 PHASES = ("decode", "prefill")
 
