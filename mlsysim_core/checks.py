@@ -28,6 +28,7 @@ Bounds, and why:
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 
@@ -209,6 +210,19 @@ def sequence(name: str, value, item=None, *, min_len: int = 1, max_len: int | No
     if len(out) < min_len:
         raise SpecError(name, value, allowed)
     return tuple(out)
+
+
+@contextlib.contextmanager
+def item_of(name: str, value, inner: str):
+    """For a call made once per item of a list argument: a SpecError the call raises about its own
+    argument ``inner`` is raised about the item instead (``name``, e.g. ``sizes[3]``, and its value),
+    so the caller reads the argument they wrote."""
+    try:
+        yield
+    except SpecError as e:
+        if e.name != inner:
+            raise
+        raise SpecError(name, value, e.allowed) from None
 
 
 def quantity(name: str, value, unit: str, *, allow_zero: bool = True, maximum: float = HUGE) -> float:

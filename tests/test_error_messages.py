@@ -102,9 +102,10 @@ def test_bounds_keep_products_finite():
 
 # ----------------------------------------------------------------------------- entry points
 
-from mlsysim_core import (CompressionModel, DistributedModel, EconomicsModel, EffectiveFlopsModel,  # noqa: E402
-                          Engine, Hardware, Models, ParallelismOptimizer, ReliabilityModel,
-                          Scenarios, SensitivitySolver, SustainabilityModel, Systems, calibration,
+from mlsysim_core import (CompressionModel, DataScalingModel, DistributedModel, DriftModel,  # noqa: E402
+                          EconomicsModel, EffectiveFlopsModel, Engine, Hardware, Models, ParallelismOptimizer,
+                          ReliabilityModel, ScaleModel, Scenarios, SensitivitySolver, ServingFleetModel,
+                          SustainabilityModel, Systems, TopologyModel, calibration,
                           calc_breakeven_utilization, calc_erlang_b, calc_kv_cache_bytes, calc_mfu,
                           calc_pipeline_bubble, calc_activation_memory, calc_ring_allreduce_time,
                           constants, plot_bubble, plot_young_daly)
@@ -148,9 +149,41 @@ L8, H100, H64 = Models.Llama3_8B, Hardware.H100, Systems.Clusters.H100_64
     (lambda: calc_activation_memory(32, 2048, 1, 4096, 32, strategy="partial"), ("strategy='partial'", "none, selective, full")),
     (lambda: calc_mfu(2e15, 1e15), ("achieved_flops=2000000000000000.0", "at most peak_flops")),
     (lambda: calc_erlang_b(10 ** 6, 1e20), ("offered_load=1e+20", "at most 1e+08")),
+    # the list arguments of curve / sweep methods: the list itself, and an item by its index
+    (lambda: DataScalingModel().epoch_curve(8e9, 1e12, 3.0), ("epochs=3.0", "a list or tuple of 1 to 200")),
+    (lambda: DriftModel().curve(1e4, 30.0), ("intervals_days=30.0", "a list or tuple of 1 to 400")),
+    (lambda: DriftModel().curve(1e4, [30.0, 0]), ("intervals_days[1]=0", "a positive number")),
+    (lambda: ScaleModel().sweep(L8, H64, [8, 1]), ("sizes[1]=1", "an integer >= 8")),
+    (lambda: ServingFleetModel.curve(ServingFleetModel().solve(L8, H100, 10.0, 2000.0), replicas=5),
+     ("replicas=5", "a list or tuple of 1 to 1000")),
+    (lambda: TopologyModel().solve(H64, link_bandwidth=1e308), ("link_bandwidth=1e+308", "up to 1e+30")),
+    (lambda: TopologyModel().solve(H64, message_bytes=1e308), ("message_bytes=1e+308", "up to 1e+30")),
 ])
 def test_message_names_argument_value_and_allowed(call, parts):
     has(msg_of(call), *parts)
+
+
+def test_item_of_names_the_item_only_for_the_inner_argument():
+    def inner(n_accelerators, other=1):
+        checks.integer("n_accelerators", n_accelerators, minimum=8)
+        checks.integer("other", other, minimum=1)
+    with pytest.raises(SpecError) as e, checks.item_of("sizes[2]", 4, "n_accelerators"):
+        inner(4)
+    has(str(e.value), "sizes[2]=4", "an integer >= 8")
+    with pytest.raises(SpecError) as e, checks.item_of("sizes[0]", 16, "n_accelerators"):
+        inner(16, other=0)   # another argument's error is left as it is
+    has(str(e.value), "other=0")
+
+
+def test_engine_sweep_solves_every_combination():
+    rows = Engine.sweep(L8, [H100, Hardware.A100], batch_sizes=(1, 8), precisions=("fp16", "int8"))
+    assert [(r["hardware"], r["batch_size"], r["precision"]) for r in rows] == [
+        (h, b, p) for h in (H100, Hardware.A100) for b in (1, 8) for p in ("fp16", "int8")]
+    for r in rows:
+        want = Engine.solve(L8, r["hardware"], r["batch_size"], r["precision"])
+        assert r["profile"].latency == want.latency and r["profile"].bottleneck == want.bottleneck
+    has(msg_of(lambda: Engine.sweep(L8, [H100, "A100"])), "hardware_list[1]='A100'", "an accelerator")
+    has(msg_of(lambda: Engine.sweep(L8, [H100], batch_sizes=[1, 0])), "batch_sizes[1]=0")
 
 
 def test_documented_answers_instead_of_nonsense():

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 
-from ..checks import choice, positive, positive_int
+from ..checks import choice, positive, positive_int, sequence
 from ..errors import SpecError
 from ..fmt import pct, si, usd
 from ..formulas import calc_continuous_step_time, calc_erlang_c, calc_mmc_response_quantile, calc_mmc_wait_quantile
@@ -327,15 +327,16 @@ class ServingFleetModel:
 
     @staticmethod
     def curve(result: ServingFleetResult, replicas=None, qps=None) -> list[dict]:
-        """The result's fleet re-evaluated at other ``replicas`` or other ``qps`` (one list):
-        rows of plain floats (seconds, inf when unstable), for charts."""
+        """The result's fleet re-evaluated at other ``replicas`` or other ``qps`` (one list of 1 to
+        1,000 values): rows of plain floats (seconds, inf when unstable), for charts."""
         if not isinstance(result, ServingFleetResult):
             raise SpecError("result", type(result).__name__, "a ServingFleetResult from ServingFleetModel().solve()")
         if (replicas is None) == (qps is None):
             raise SpecError("replicas", replicas, "exactly one of replicas=[...] or qps=[...]")
         v = result.raw()
         rows = []
-        for x in (replicas if replicas is not None else qps):
+        name = "replicas" if replicas is not None else "qps"
+        for x in sequence(name, replicas if replicas is not None else qps, max_len=1000):
             r = positive_int("replicas", x) if replicas is not None else v["replicas"]
             lam = v["qps"] if replicas is not None else magnitude(x, "1/s", "qps")
             if lam <= 0:

@@ -12,7 +12,7 @@ compute and costs only the loss gap L(U) - L(D'). O(1) per solve.
 """
 from __future__ import annotations
 
-from ..checks import number, positive
+from ..checks import number, positive, sequence
 from ..fmt import pct, si
 from ..formulas.data_scaling import calc_chinchilla_loss, calc_effective_data
 from ..formulas.training import calc_transformer_training_flops
@@ -78,9 +78,9 @@ class DataScalingModel:
         return DataScalingResult(out, lambda: _work(out))
 
     def epoch_curve(self, n_params, unique_tokens, epochs) -> list[dict]:
-        """Chart rows (epochs, repeated and fresh loss, token value) for up to 200 epoch counts."""
+        """Chart rows (epochs, repeated and fresh loss, token value) for 1 to 200 epoch counts."""
         rows = []
-        for ep in list(epochs)[:200]:
+        for ep in sequence("epochs", epochs, max_len=200):
             r = self.solve(n_params, unique_tokens, ep)
             rows.append({"epochs": r.raw("epochs"), "loss_repeated": r.raw("loss_repeated"),
                          "loss_fresh": r.raw("loss_fresh"), "token_value": r.raw("token_value")})

@@ -9,7 +9,7 @@ Accuracy is in points (0-100); money in USD; durations in days. O(1) per solve.
 """
 from __future__ import annotations
 
-from ..checks import fraction, number, positive, probability
+from ..checks import fraction, item_of, number, positive, probability, sequence
 from ..fmt import pct, usd
 from ..formulas.drift import (calc_accuracy_under_drift, calc_bad_release_cost, calc_drift_cost_rate,
                               calc_optimal_retraining_interval)
@@ -83,12 +83,11 @@ class DriftModel:
 
     def curve(self, retrain_cost_usd, intervals_days, **kwargs) -> list[dict]:
         """Cost per day (retraining, drift loss, total) at each interval: the U-curve, as chart rows.
-        At most 400 intervals."""
+        1 to 400 intervals."""
         rows = []
-        for i, t in enumerate(intervals_days):
-            if i >= 400:
-                break
-            r = self.solve(retrain_cost_usd, interval_days=t, **kwargs)
+        for i, t in enumerate(sequence("intervals_days", intervals_days, max_len=400)):
+            with item_of(f"intervals_days[{i}]", t, "interval_days"):
+                r = self.solve(retrain_cost_usd, interval_days=t, **kwargs)
             rows.append({"days": r.raw("interval"), "retraining": r.retrain_cost_per_day,
                          "drift loss": r.drift_loss_per_day, "total": r.cost_per_day})
         return rows

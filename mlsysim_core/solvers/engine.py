@@ -171,8 +171,8 @@ class Engine:
     @staticmethod
     def sweep(model, hardware_list, batch_sizes=(1,), precisions=("fp16",), efficiency=0.5) -> list[dict]:
         """Every (hardware, batch, precision) combination, feasible or not (at most 10,000 solves)."""
-        hardware_list = sequence("hardware_list", hardware_list, check_hardware)
-        batch_sizes = sequence("batch_sizes", batch_sizes, check_batch)
+        hardware_list = sequence("hardware_list", hardware_list, lambda n, h: check_hardware(h, n))
+        batch_sizes = sequence("batch_sizes", batch_sizes, lambda n, b: check_batch(b, n))
         precisions = sequence("precisions", precisions, lambda n, p: check_precision(p, n)[0])
         n = len(hardware_list) * len(batch_sizes) * len(precisions)
         if n > 10_000:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..checks import integer, sequence
+from ..checks import integer, item_of, sequence
 from ..errors import SpecError
 from ..fmt import pct, si, usd
 from ..results import Result
@@ -90,8 +90,11 @@ class ScaleModel:
 
     def sweep(self, model, fleet, sizes, **kwargs) -> list[ScaleResult]:
         """``solve`` at each size (at most MAX_POINTS sizes); sizes that do not fit raise SpecError."""
-        sizes = sequence("sizes", sizes, max_len=MAX_POINTS)
-        return [self.solve(model, fleet, s, **kwargs) for s in sizes]
+        out = []
+        for i, s in enumerate(sequence("sizes", sizes, max_len=MAX_POINTS)):
+            with item_of(f"sizes[{i}]", s, "n_accelerators"):
+                out.append(self.solve(model, fleet, s, **kwargs))
+        return out
 
 
 def _work(r, d, rel, sus, eco):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from ..checks import choice, parse_quantity_str, positive_int
+from ..checks import HUGE, choice, parse_quantity_str, positive_int
 from ..formulas.communication import calc_all_to_all_time
 from ..errors import SpecError
 from ..fmt import pct, si
@@ -49,14 +49,16 @@ class TopologyResult(Result):
 def _num(name, value, unit, allow_none=True):
     if value is None and allow_none:
         return None
-    if type(value) is float and 0.0 < value < math.inf:   # the fast path: what the full check returns
-        return value
-    if type(value) is int and 0 < value < 1e300:
-        return float(value)
+    allowed = f"a positive value up to {HUGE:g} (in {unit} when a bare number)"  # beyond, products overflow
+    if type(value) in (float, int):   # the fast path: what the full check returns
+        if 0 < value <= HUGE:
+            return float(value)
+        if HUGE < value < math.inf:
+            raise SpecError(name, value, allowed)
     value = parse_quantity_str(name, value, f"a number (in {unit}) or a Quantity")
     v = magnitude(value, unit, name)
-    if v <= 0:
-        raise SpecError(name, value, f"a positive value (in {unit} when a bare number)")
+    if not 0 < v <= HUGE:
+        raise SpecError(name, value, allowed)
     return v
 
 
