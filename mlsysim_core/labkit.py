@@ -129,18 +129,43 @@ def _fits_range(v, start, stop, step) -> bool:
     return True
 
 
+def _plain_number(name: str, v):
+    """None, or ``v`` checked as a finite number and handed to marimo as a plain int/float (a clear
+    error here, not a TypeError inside marimo)."""
+    if v is None:
+        return None
+    x = checks.number(name, v)
+    return v if isinstance(v, (int, float)) else x
+
+
+def _check_range(value, start, stop) -> None:
+    if start is not None and stop is not None and stop < start:
+        raise SpecError("stop", stop, f"at least start = {start}")
+    if value is not None and (start is not None and value < start or stop is not None and value > stop):
+        raise SpecError("value", value, f"a number in [{start if start is not None else '-inf'}, "
+                                        f"{stop if stop is not None else 'inf'}]")
+
+
 def slider(key, *, value=None, steps=None, start=None, stop=None, step=None, on_change=None, **kwargs):
     """``mo.ui.slider`` whose value lives in the URL under ``key``. A URL value that is not a
     stop of the slider is ignored (the default is used)."""
     import marimo as mo
     key = _check_key(key)
+    value, start, stop, step = (_plain_number(n, v) for n, v in
+                                (("value", value), ("start", start), ("stop", stop), ("step", step)))
+    if steps is None and (start is None or stop is None):
+        raise SpecError("steps", steps, "a list of the slider's stops, or both start= and stop=")
     if steps is not None:
-        steps = list(steps)
+        steps = list(checks.sequence("steps", steps, _plain_number))
+        if value is not None and not any(math.isclose(value, s) for s in steps):
+            raise SpecError("value", value, f"one of the slider's steps ({', '.join(map(str, steps[:8]))}"
+                                            f"{', ...' if len(steps) > 8 else ''})")
         default = steps[0] if value is None else value
         got = _parse_num(_url_value(key))
         start_value = next((s for s in steps if got is not None and math.isclose(got, s)), default)
         return mo.ui.slider(steps=steps, value=start_value,
                             on_change=_writer(key, _num_text(default), _num_text, on_change), **kwargs)
+    _check_range(value, start, stop)
     default = start if value is None else value
     got = _parse_num(_url_value(key))
     start_value = got if got is not None and _fits_range(got, start, stop, step) else default
@@ -152,9 +177,9 @@ def number(key, *, value=None, start=None, stop=None, step=None, on_change=None,
     """``mo.ui.number`` whose value lives in the URL (exercise answers, budgets)."""
     import marimo as mo
     key = _check_key(key)
-    for _name, _v in (("value", value), ("start", start), ("stop", stop), ("step", step)):
-        if _v is not None:
-            checks.number(_name, _v)   # a clear error here, not a TypeError inside marimo
+    value, start, stop, step = (_plain_number(n, v) for n, v in
+                                (("value", value), ("start", start), ("stop", stop), ("step", step)))
+    _check_range(value, start, stop)
     got = _parse_num(_url_value(key))
     ok = got is not None and (start is None or got >= start) and (stop is None or got <= stop)
     return mo.ui.number(start=start, stop=stop, step=step, value=got if ok else value,
@@ -164,7 +189,14 @@ def number(key, *, value=None, start=None, stop=None, step=None, on_change=None,
 def _keyed(factory, key, options, value, on_change, kwargs):
     """dropdown/radio: the URL holds the option's label (the key of ``options``)."""
     key = _check_key(key)
+    if not isinstance(options, dict):
+        options = list(checks.sequence("options", options, what="a list of options or a dict {label: value}"))
+    elif not options:
+        raise SpecError("options", options, "a list of options or a dict {label: value} with at least one item")
     labels = list(options) if isinstance(options, dict) else [str(o) for o in options]
+    if value is not None and value not in labels:
+        raise SpecError("value", value, f"one of the option labels ({', '.join(map(repr, labels[:8]))}"
+                                        f"{', ...' if len(labels) > 8 else ''})")
     mapping = options if isinstance(options, dict) else {label: label for label in labels}
     got = _url_value(key)
     chosen = got if got in labels else value

@@ -138,6 +138,26 @@ def test_bad_keys_are_refused(key):
         labkit.ui.slider(key, start=0, stop=1, step=1)
 
 
+@pytest.mark.parametrize("make,name", [
+    (lambda: labkit.ui.slider("k"), "steps"),                          # neither steps nor a range
+    (lambda: labkit.ui.slider("k", steps=3), "steps"),
+    (lambda: labkit.ui.slider("k", steps=[1, "x"]), r"steps\[1\]"),
+    (lambda: labkit.ui.slider("k", steps=[1, 2], value=3), "value"),
+    (lambda: labkit.ui.slider("k", start=1, stop=10, value=30), "value"),
+    (lambda: labkit.ui.slider("k", start=5, stop=1), "stop"),
+    (lambda: labkit.ui.slider("k", start="1", stop=10), "start"),
+    (lambda: labkit.ui.number("k", start=0, stop=10, value=11), "value"),
+    (lambda: labkit.ui.number("k", step=float("nan")), "step"),
+    (lambda: labkit.ui.dropdown("k", 1.0), "options"),
+    (lambda: labkit.ui.dropdown("k", "abc"), "options"),
+    (lambda: labkit.ui.radio("k", {}), "options"),
+    (lambda: labkit.ui.radio("k", ["x", "y"], value="z"), "value"),
+])
+def test_bad_control_arguments_are_spec_errors_not_marimo_errors(make, name):
+    with pytest.raises(SpecError, match=rf"^{name}="):
+        make()
+
+
 def test_user_on_change_still_runs(url):
     seen = []
     s = labkit.ui.slider("b", start=0, stop=4, step=1, on_change=seen.append, label="x")
