@@ -320,3 +320,18 @@ def test_curve_needs_exactly_one_axis():
         FLEET.curve(r, replicas=[1], qps=[1.0])
     with pytest.raises(SpecError, match=r"qps=0"):
         FLEET.curve(r, qps=[0])
+
+
+def test_a_given_fleet_beyond_max_replicas_is_compared_with_the_fewest_that_meet_the_slo():
+    """A fleet given with replicas= above max_replicas that meets the SLO: the search for the fewest
+    replicas goes up to it (it stopped at max_replicas, and formatting the missing answer raised
+    TypeError: seen in lab II.9 with Llama-4-Scout on an MI355X and 200,000 replicas)."""
+    kw = dict(batch_size=8, max_replicas=5)
+    sized = FLEET.solve(Models.Llama3_8B, H100, 200.0, 2000.0, **kw)
+    assert not sized.feasible and sized.binding == "max_replicas" and sized.replicas_needed is None
+    given = FLEET.solve(Models.Llama3_8B, H100, 200.0, 2000.0, replicas=400, **kw)
+    assert given.feasible and given.replicas == 400
+    assert given.replicas_for_throughput <= given.replicas_needed <= 400
+    wide = FLEET.solve(Models.Llama3_8B, H100, 200.0, 2000.0, batch_size=8, max_replicas=10_000)
+    assert given.replicas_needed == wide.replicas_needed
+    assert f"{given.replicas_needed:,} keep the p99 under the SLO" in given.reason or given.binding == "throughput"

@@ -245,14 +245,17 @@ class ServingFleetModel:
 
         def at_r(r):
             return at(_active(lam, r, b, at, batching))
-        if sv["feasible"] and floor <= slo and r_stable <= max_replicas:
+        # the fewest replicas that meet the SLO, searched up to max_replicas, or up to the fleet given
+        # (so that a given fleet that meets the SLO is always compared with the fewest that would)
+        limit = max_replicas if replicas is None else max(max_replicas, replicas)
+        if sv["feasible"] and floor <= slo and r_stable <= limit:
             def meets(r):
                 s_r, t_r, _ = at_r(r)[""]
                 return _p99(_metrics(lam, s_r, t_r, r * b, service), slo_metric) <= slo
             # gallop up from the stable minimum (the answer is usually near it), then bisect
             lo, step, hi = r_stable, 1, None
-            while hi is None and lo <= max_replicas:
-                probe = min(lo + step - 1, max_replicas)
+            while hi is None and lo <= limit:
+                probe = min(lo + step - 1, limit)
                 if meets(probe):
                     hi = probe
                 else:
