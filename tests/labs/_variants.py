@@ -1,6 +1,6 @@
 """Replay a lab with its controls pushed away from their defaults, and report any cell that raised.
 
-    python tests/labs/_variants.py labs/v1_11_hardware_acceleration.py [--max-variants 12]
+    python tests/labs/_variants.py labs/v1_11_hardware_acceleration.py [--max-variants 60]
 
 prints one JSON object: {"lab": ..., "variants": [{"index", "ok", "seconds", "controls", "error"}]}.
 
@@ -18,7 +18,9 @@ exception of any cell) is called once per variant. In variant ``k`` of ``V``:
 - ``switch`` / ``checkbox`` alternate; every ``run_button`` counts as pressed and every ``form``
   as submitted with its element's value, so gated cells run too.
 
-``V`` is the largest option count of any choice control, at least 2 and at most ``--max-variants``.
+``V`` is the largest option count of any choice control, at least 2 and at most ``--max-variants``
+(60: more than the zoo's 55 accelerators and 54 models, so every option of a zoo dropdown is
+visited; with 12, lab II.9's Llama-4-Scout on an MI355X, which crashed the fleet solver, was never run).
 """
 from __future__ import annotations
 
@@ -242,7 +244,7 @@ def run(path: Path, max_variants: int) -> dict:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("lab", type=Path)
-    ap.add_argument("--max-variants", type=int, default=12)
+    ap.add_argument("--max-variants", type=int, default=60)
     args = ap.parse_args(argv)
     report = run(args.lab.resolve(), args.max_variants)
     sys.stdout.write("\n@@VARIANTS@@" + json.dumps(report) + "\n")
