@@ -17,7 +17,7 @@ altair = pytest.importorskip("altair")
 pytest.importorskip("marimo")
 
 from lab_harness import answer_unset_radios  # noqa: E402
-from mlsysim_core import _lab_speed, labkit  # noqa: E402
+from mlsysim_core import _lab_speed, _lab_speed_altair, labkit  # noqa: E402
 
 labkit.init()
 
@@ -238,9 +238,9 @@ def test_kept_validation_outcomes_raise_and_pass_as_jsonschema_does():
     assert schemapi.validate_jsonschema([1, 2], array) is None
     with pytest.raises(jsonschema.ValidationError):
         schemapi.validate_jsonschema((1, 2), array)
-    assert _lab_speed._plain_key({"b": [1, 2.0], "a": None}, [10]) == _lab_speed._plain_key({"a": None, "b": [1, 2.0]}, [10])
-    with pytest.raises(_lab_speed._NotKept):
-        _lab_speed._plain_key(list(range(300)), [200])
+    assert _lab_speed_altair._plain_key({"b": [1, 2.0], "a": None}, [10]) == _lab_speed_altair._plain_key({"a": None, "b": [1, 2.0]}, [10])
+    with pytest.raises(_lab_speed_altair._NotKept):
+        _lab_speed_altair._plain_key(list(range(300)), [200])
 
 
 def test_thread_local_stand_in_reads_as_before(monkeypatch):
