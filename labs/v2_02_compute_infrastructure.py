@@ -155,7 +155,7 @@ def _():
 @app.cell
 def _(hardware):
     _c = constants()
-    _price = hardware.value.unit_cost_usd   # a wafer-scale system costs ~25x a GPU: the range follows it
+    _price = hardware.value.unit_cost_usd   # a wafer-scale system costs far more than a GPU: the range follows it
     unit_cost = labkit.ui.slider("unit_cost", start=500, stop=max(80000, 2 * _price), step=500, value=_price,
                              show_value=True, label="Purchase price per accelerator ($)")
     utilization = labkit.ui.slider("utilization", start=0.04, stop=1.0, step=0.02, value=_c.target_cluster_utilization,
