@@ -232,3 +232,50 @@ def test_unknown_name_via_get_is_a_spec_error():
 
 def test_dir_lists_entries_for_tab_completion():
     assert {"H100", "A100", "Cloud"} <= set(dir(Hardware))
+
+
+# ---------------------------------------------------------------- parsed copies (the site's wheel)
+def test_parsed_copies_cover_every_data_file_and_equal_tomllib():
+    import json
+    import tomllib
+    from importlib import resources
+
+    from mlsysim_core.zoo import loader
+    copies = json.loads(loader.parsed_copies())
+    data = resources.files("mlsysim_core.zoo").joinpath("data")
+    files = sorted(f.name for f in data.iterdir() if f.name.endswith(".toml"))
+    assert sorted(copies) == files
+    for name, (key, doc) in copies.items():
+        text = data.joinpath(name).read_text(encoding="utf-8")
+        assert key == loader._text_key(text) and json.loads(doc) == tomllib.loads(text), name
+
+
+def test_parsed_copy_is_used_only_for_the_text_it_was_made_from(monkeypatch):
+    import json
+
+    from mlsysim_core.zoo import loader
+    text = 'a = [1, "W", "ds"]\n'
+    monkeypatch.setattr(loader, "_parsed", {"x.toml": [loader._text_key(text), json.dumps({"a": "from the copy"})]})
+    first = loader.toml_doc(text, "x.toml")
+    assert first == {"a": "from the copy"}
+    first["a"] = "changed by a caller"  # parse() pops [sources]: each call gets its own document
+    assert loader.toml_doc(text, "x.toml") == {"a": "from the copy"}
+    assert loader.toml_doc('a = 2\n', "x.toml") == {"a": 2}  # edited text: parsed afresh
+    with pytest.raises(ZooError, match=r"x\.toml: not valid TOML"):
+        loader.toml_doc("a = = 2", "x.toml")
+
+
+def test_zoo_loaded_from_parsed_copies_equals_zoo_parsed_from_toml(monkeypatch):
+    import json
+
+    from mlsysim_core.zoo import loader
+    kinds = sorted(SCHEMAS)
+
+    def loaded(kind):  # Raw compares as a dict: compare its key and sources too
+        return {key: (raw.key, dict(raw), raw.sources) for key, raw in loader.load(kind).items()}
+    monkeypatch.setattr(loader, "_parsed", {})
+    from_toml = {k: loaded(k) for k in kinds}
+    constants_toml = [loader.parse_constants(loader.read(n), n) for n in loader.constant_files()]
+    monkeypatch.setattr(loader, "_parsed", json.loads(loader.parsed_copies()))
+    assert {k: loaded(k) for k in kinds} == from_toml
+    assert [loader.parse_constants(loader.read(n), n) for n in loader.constant_files()] == constants_toml

@@ -16,6 +16,8 @@ negative numbers and source ids missing from [sources] are errors naming file, e
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import tomllib
 from importlib import resources
@@ -106,12 +108,57 @@ def _flag(path: str, value, sources: dict) -> tuple[bool, str]:
     return value[0], sources[value[1]]
 
 
-def parse(kind: str, text: str, filename: str) -> dict[str, Raw]:
-    """Parse and check one zoo file; returns key -> Raw (references left as keys)."""
+# The labs site's wheel carries every data file already parsed (build_wasm.build_wheel writes
+# parsed_copies() there): the browser's tomllib is pure Python compiled to WebAssembly, and parsing
+# the zoo's files took ~0.2 s of each lab's start-up (profiled in Chromium, lab II.9). A copy is
+# used only for the exact text it was made from (its sha256), so an edited file is parsed afresh.
+PARSED_FILE = "_parsed.json"
+_parsed: dict | None = None
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def toml_doc(text: str, filename: str) -> dict:
+    """``tomllib.loads(text)`` (a ZooError naming ``filename`` if it is not TOML), from the parsed
+    copy when one was made from this very text."""
+    global _parsed
+    if _parsed is None:
+        try:
+            _parsed = json.loads(resources.files("mlsysim_core.zoo").joinpath("data", PARSED_FILE)
+                                 .read_text(encoding="utf-8"))
+        except (OSError, ValueError):  # a source checkout: no copies
+            _parsed = {}
+    kept = _parsed.get(filename)
+    if kept is not None and kept[0] == _text_key(text):
+        return json.loads(kept[1])  # a fresh document each time: parse() pops its [sources]
     try:
-        doc = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ZooError(f"{filename}: not valid TOML: {e}") from None
+
+
+def parsed_copies() -> str:
+    """PARSED_FILE's text: {file name: [sha256 of its text, its document as JSON]} for each data
+    file whose document JSON gives back exactly (TOML dates, say, would not: they are left out)."""
+    out = {}
+    for f in sorted(resources.files("mlsysim_core.zoo").joinpath("data").iterdir(), key=lambda f: f.name):
+        if f.name.endswith(".toml"):
+            text = f.read_text(encoding="utf-8")
+            doc = tomllib.loads(text)
+            try:
+                dumped = json.dumps(doc, allow_nan=False)
+            except (TypeError, ValueError):
+                continue
+            if json.loads(dumped) == doc:
+                out[f.name] = [_text_key(text), dumped]
+    return json.dumps(out, sort_keys=True)
+
+
+def parse(kind: str, text: str, filename: str) -> dict[str, Raw]:
+    """Parse and check one zoo file; returns key -> Raw (references left as keys)."""
+    doc = toml_doc(text, filename)
     sources = doc.pop("sources", None)
     if not isinstance(sources, dict) or not sources:
         raise ZooError(f"{filename}: a [sources] table of id = citation is required")
@@ -155,10 +202,7 @@ def parse(kind: str, text: str, filename: str) -> dict[str, Raw]:
 
 def parse_constants(text: str, filename: str) -> tuple[dict[str, float], dict[str, str]]:
     """A flat file of ``name = [value, unit, source id]``: defaults and calibration figures."""
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ZooError(f"{filename}: not valid TOML: {e}") from None
+    doc = toml_doc(text, filename)
     sources = doc.pop("sources", None)
     if not isinstance(sources, dict) or not sources:
         raise ZooError(f"{filename}: a [sources] table of id = citation is required")

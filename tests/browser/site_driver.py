@@ -201,6 +201,10 @@ class LabPage:
         self.context.add_init_script(_INIT_JS)
         self.page = self.context.new_page()
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        # marimo's worker logs this when a requirement did not come with the lockfile's first batch
+        # (build_wasm.lockfiles_load_every_package): micropip then resolves it in Python, slowly
+        self.micropip: list[str] = []
+        self.page.on("console", lambda m: m.text.startswith("Loading from micropip") and self.micropip.append(m.text))
         self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
         self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.status} {r.url}"))
         self.loaded: set[str] = set()  # site paths this page requested

@@ -38,7 +38,8 @@ def problems_of(lab_page) -> list[str]:
     out = []
     for what, items in (("page errors", lab_page.page_errors), ("console errors", lab_page.console_errors),
                         ("failed requests", lab_page.failed), ("requests outside 127.0.0.1", lab_page.outside),
-                        ("error text on the page", lab_page.error_text())):
+                        ("error text on the page", lab_page.error_text()),
+                        ("packages left to micropip", lab_page.micropip)):
         if items:
             out.append(f"{what}: {items}")
     return out
@@ -278,6 +279,26 @@ def test_every_wheel_ships_byte_code_and_its_lockfile_hash(built_site):
     for page in (site / "packages" / "index").glob("*/index.html"):
         href = re.search(r'href="([^"]+)"', page.read_text()).group(1)
         assert (page.parent / href).resolve().is_file(), page
+
+
+def test_lockfiles_name_every_package_and_its_imports(built_site):
+    """build_wasm.lockfiles_load_every_package: each entry is named by its key (what marimo's worker
+    compares a requirement's name with) and lists the modules its wheel installs (what Pyodide
+    loads a notebook's imports by), so altair and pint come in Pyodide's first batch."""
+    import json
+    import zipfile
+    site, _ = built_site
+    locks = list((site / "lockfile").glob("*.json"))
+    assert locks
+    for lock in locks:
+        packages = json.loads(lock.read_text())["packages"]
+        for key, entry in packages.items():
+            assert entry["name"] == key and entry["imports"], (lock.name, key, entry["name"], entry["imports"])
+        for key, module in (("altair", "altair"), ("pint", "pint"), ("mlsysim-core", "mlsysim_core")):
+            if key in packages:
+                assert module in packages[key]["imports"], (lock.name, key)
+                wheel = site / "packages" / packages[key]["file_name"].split("packages/", 1)[1]
+                assert f"{module}/__init__.py" in zipfile.ZipFile(wheel).namelist()
 
 
 def test_engine_wheel_ships_pint_registry_made_by_the_sites_pint(built_site):
