@@ -281,6 +281,57 @@ def test_every_wheel_ships_byte_code_and_its_lockfile_hash(built_site):
         assert (page.parent / href).resolve().is_file(), page
 
 
+_STDLIB_PROBE_MJS = """
+const [dir, lock] = process.argv.slice(2);  // the site ships no pyodide-lock.json of its own
+const { loadPyodide } = await import(dir + "/pyodide.mjs");
+const py = await loadPyodide({ indexURL: dir + "/", lockFileURL: lock });
+console.log("RESULT " + py.runPython(`
+import json, sys, traceback, zipimport
+compiled = []
+original = zipimport._compile_source
+zipimport._compile_source = lambda path, source: compiled.append(path) or original(path, source)
+import difflib, statistics, tomllib  # imported by the labs' engine, none by Pyodide's own start-up
+try:
+    statistics.mean([])
+except statistics.StatisticsError as e:
+    shown = "".join(traceback.format_exception(e))
+json.dumps({"traceback": shown, "compiled": compiled, "file": difflib.__file__,
+            "code_file": difflib.SequenceMatcher.__init__.__code__.co_filename,
+            "source": difflib.__loader__.get_source("difflib") is not None,
+            "median": statistics.median([3, 1, 2])})
+`));
+"""
+
+
+def test_standard_library_is_loaded_from_byte_code(built_site, tmp_path):
+    """build_wasm.compile_stdlib: the site's own Pyodide (its pyodide/ folder, run in Node) imports
+    standard modules from the .pyc beside each source, not by compiling the source; tracebacks
+    still find the source and name the same file."""
+    import json
+    import shutil
+    import subprocess
+    import zipfile
+    if not shutil.which("node"):
+        pytest.skip("node missing; run .ci/site-setup.sh")
+    site, _ = built_site
+    names = set(zipfile.ZipFile(site / "pyodide" / build_wasm.STDLIB_ZIP).namelist())
+    sources = [n for n in names if n.endswith(".py")]
+    assert sources and not [n for n in sources if n[:-3] + ".pyc" not in names]
+    (tmp_path / "probe.mjs").write_text(_STDLIB_PROBE_MJS)
+    lock = build_wasm.npm_pyodide(build_wasm.CACHE) / "pyodide-lock.json"
+    proc = subprocess.run(["node", str(tmp_path / "probe.mjs"), str(site / "pyodide"), str(lock)],
+                          capture_output=True, text=True, timeout=300)
+    result = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert proc.returncode == 0 and result, (proc.stdout + proc.stderr)[-3000:]
+    out = json.loads(result[-1].removeprefix("RESULT "))
+    assert out["compiled"] == [] and out["median"] == 2 and out["source"], out
+    # zipimport names a module loaded from byte-code by its .pyc; its code keeps the source's name,
+    # so a traceback through the standard library still shows the source line
+    assert out["file"] == "/lib/python314.zip/difflib.pyc" and out["code_file"] == "/lib/python314.zip/difflib.py", out
+    assert 'File "/lib/python314.zip/statistics.py"' in out["traceback"], out["traceback"]
+    assert "raise StatisticsError" in out["traceback"], out["traceback"]
+
+
 def test_lockfiles_name_every_package_and_its_imports(built_site):
     """build_wasm.lockfiles_load_every_package: each entry is named by its key (what marimo's worker
     compares a requirement's name with) and lists the modules its wheel installs (what Pyodide
