@@ -1038,8 +1038,8 @@ def _top_level_modules(wheel: Path) -> list[str]:
     return sorted(names)
 
 
-def lockfiles_load_every_package(out: Path) -> int:
-    """Let each page load all its packages in Pyodide's one parallel batch; return entries changed.
+def lockfiles_load_every_package(out: Path) -> None:
+    """Let each page load all its packages in Pyodide's one parallel batch.
 
     marimo's resolver writes most lockfile entries with no import names (altair, pint, jinja2...)
     and with the distribution's display name ("Pint", "mlsysim_core"). marimo's worker loads a
@@ -1050,18 +1050,14 @@ def lockfiles_load_every_package(out: Path) -> int:
     for pint and mlsysim_core again (found installed). With the import names filled in from each
     wheel and each entry named by its (normalised) lockfile key, the whole closure comes in the
     first batch and micropip is not started: lab II.9, packages loaded 0.72-0.88 s -> 0.63-0.68 s
-    after the session started, in Chromium (/tmp timings in the closing note of issue 14)."""
-    changed = 0
+    after the session started, in Chromium (marimo's worker timing spans)."""
     for lock_file in (out / "lockfile").glob("*.json"):
         lock = json.loads(lock_file.read_text(encoding="utf-8"))
         for key, entry in lock["packages"].items():
-            before = dict(entry)
             if not entry.get("imports"):
                 entry["imports"] = _top_level_modules(out / "packages" / entry["file_name"].split("packages/", 1)[1])
             entry["name"] = key
-            changed += entry != before
         lock_file.write_text(json.dumps(lock, indent=1), encoding="utf-8")
-    return changed
 
 
 def index_pages_from_lockfile(out: Path) -> None:
